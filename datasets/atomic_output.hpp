@@ -1,0 +1,30 @@
+#pragma once
+// Writes an output file atomically: callers write to temp_path() (a sibling of the target, same file system),
+// then commit() renames it over the target. If commit() is never reached (an error was thrown), the destructor
+// removes the temporary file, so a failed run leaves no output file behind.
+#include <filesystem>
+
+namespace axial {
+
+class AtomicOutput {
+ public:
+  explicit AtomicOutput(std::filesystem::path target);
+  ~AtomicOutput();
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+
+  const std::filesystem::path& target() const { return target_; }
+  const std::filesystem::path& temp_path() const { return temp_; }
+  // Renames the temporary file to the target. Throws axial::Error naming the target on failure.
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temp_;
+  bool committed_ = false;
+};
+
+// Writes `contents` to `target` atomically (temp file + rename).
+void write_file_atomically(const std::filesystem::path& target, const std::string& contents);
+
+}  // namespace axial
