@@ -35,6 +35,10 @@ class GroundTruthData {
   // Factors without a meaningful order (e.g. shape): deny-listed for local sampling by default.
   virtual std::vector<int> unordered_factors() const { return {}; }
 
+  // Data sets that hold only some factor combinations (e.g. a dSprites subset) return the rows that exist (K×M);
+  // samplers then draw existing rows only. nullptr (the default) means every combination of factor values exists.
+  virtual const FactorMatrix* existing_rows() const { return nullptr; }
+
   int num_factors() const { return static_cast<int>(factor_sizes().size()); }
 };
 

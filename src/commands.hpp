@@ -9,6 +9,7 @@ namespace axial::cli {
 using Args = std::vector<std::string>;
 
 int run_data(const Args& args);
+int run_data_convert(const Args& args);  // `axial data convert` (issue 7), called by run_data
 int run_score(const Args& args);
 int run_train(const Args& args);
 int run_eval(const Args& args);
