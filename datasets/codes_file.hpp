@@ -1,0 +1,59 @@
+#pragma once
+// Files of codes and factors for `axial score` (issue 3), and the writer `axial eval --dump-samples` uses so that
+// what it writes reads straight back with `axial score --codes` / `--clusters`.
+//
+// Layouts (rows = samples; CodeMatrix/FactorMatrix are the transposes, one column per sample):
+//  - .h5 / .hdf5: dataset `codes` (N,L) float32 or float64, dataset `factors` (N,K) any integer type.
+//  - .npz: members `codes.npy`, `factors.npy` with the same shapes/types (stored or deflated zip).
+//  - .csv: header z0..z{L−1}, y0..y{K−1} (that order), one row per sample; precision float64.
+// Cluster files (`--clusters`):
+//  - .h5: groups cluster_0, cluster_1, … (consecutive from 0) each holding `codes` and `factors` as above,
+//    optionally under a parent group (`group` argument), e.g. "/locality_0.1/cluster_3".
+//  - .npz: members codes_0/factors_0, codes_1/factors_1, …
+// Writer (.h5 only): optional root `codes`/`factors` (the global sample), then named groups of clusters:
+//   write_codes_h5("samples.h5", {global, {{"", clusters}}})            → /codes, /factors, /cluster_i/...
+//   write_codes_h5("samples.h5", {global, {{"locality_0.1", c1}, {"locality_0.25", c2}}})
+//                                                                       → /locality_0.1/cluster_i/...
+// Codes are written as float32 or float64 per `precision`, factors as int64; attribute "axial_version" on root.
+// All readers throw axial::Error naming the file and the key (dataset/member/column) on any problem: missing keys,
+// wrong rank or dtype, non-integer factors, NaN/Inf codes, row-count mismatch, N < 1, empty clusters.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/discretize.hpp"
+#include "metrics/local.hpp"
+#include "metrics/types.hpp"
+
+namespace axial {
+
+struct CodesData {
+  CodeMatrix codes;                       // L×N
+  FactorMatrix factors;                   // K×N
+  Precision precision = Precision::Float64;  // dtype of the codes on disk
+};
+
+// Reads `codes`/`factors` from .h5/.hdf5, .npz or .csv (by extension; anything else → axial::Error).
+CodesData read_codes_file(const std::filesystem::path& path);
+
+struct ClusterSet {
+  std::vector<LocalCluster> clusters;
+  Precision precision = Precision::Float64;  // Float32 if any cluster's codes are float32
+};
+
+// Reads clusters from .h5/.hdf5 (groups [group/]cluster_0, cluster_1, …) or .npz (codes_i/factors_i).
+// At least one cluster; all share L and K.
+ClusterSet read_clusters_file(const std::filesystem::path& path, const std::string& group = "");
+
+struct CodesFileContents {
+  std::optional<CodesData> global;  // written as /codes, /factors when present
+  // (parent group name, clusters): parent "" → /cluster_i at the root, else /<parent>/cluster_i.
+  std::vector<std::pair<std::string, std::vector<LocalCluster>>> cluster_groups;
+  Precision cluster_precision = Precision::Float32;
+};
+
+// Writes an .h5 file atomically (temp + rename). Throws axial::Error naming the path on failure.
+void write_codes_h5(const std::filesystem::path& path, const CodesFileContents& contents);
+
+}  // namespace axial
