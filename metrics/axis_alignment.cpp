@@ -9,7 +9,7 @@
 
 #include "metrics/error.hpp"
 
-namespace axial::metrics {
+namespace axial {
 
 namespace {
 
@@ -124,4 +124,4 @@ DifferenceStencil difference_stencil(std::int64_t level, std::int64_t size) {
   return {std::max<std::int64_t>(0, level - 1), std::min<std::int64_t>(size - 1, level + 1)};
 }
 
-}  // namespace axial::metrics
+}  // namespace axial

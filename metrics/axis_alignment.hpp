@@ -21,7 +21,7 @@
 
 #include <Eigen/Core>
 
-namespace axial::metrics {
+namespace axial {
 
 // Scores of one anchor.
 struct AxisAlignmentAnchor {
@@ -73,4 +73,4 @@ struct DifferenceStencil {
 };
 DifferenceStencil difference_stencil(std::int64_t level, std::int64_t size);
 
-}  // namespace axial::metrics
+}  // namespace axial

@@ -7,8 +7,8 @@
 
 #include <doctest/doctest.h>
 
-using axial::metrics::axis_alignment;
-using axial::metrics::axis_alignment_anchor;
+using axial::axis_alignment;
+using axial::axis_alignment_anchor;
 using doctest::Approx;
 
 TEST_CASE("axis alignment: identity map scores 1") {
@@ -119,7 +119,7 @@ TEST_CASE("decoder variant: least squares recovers the factor coefficients") {
   g << 1, 0, 0, 1, 1, 1, 2, -1;
   Eigen::MatrixXd a(2, 3);
   a << 1, 0, 0.5, 0, 2, 0;
-  const Eigen::MatrixXd got = axial::metrics::decoder_factor_coefficients(g, g * a);
+  const Eigen::MatrixXd got = axial::decoder_factor_coefficients(g, g * a);
   CHECK((got - a).cwiseAbs().maxCoeff() < 1e-12);
   // Latent 2 = 0.5·factor 0 too: Aᵀ = [[1,0],[0,2],[0.5,0]], E = [[1,0],[0,4],[0.25,0]]:
   // f = mean(1/1.25, 4/4) = 0.9; p = (1 + 4 + 0.25)/5.25 = 1; a = 2·0.9/1.9.
@@ -135,24 +135,24 @@ TEST_CASE("decoder variant: a factor that changes no pixel gets a zero coefficie
   g(1, 0) = 1;  // factor 1 changes nothing (e.g. an occluded dot)
   Eigen::MatrixXd j(3, 1);
   j << 2, 2, 0;
-  const Eigen::MatrixXd got = axial::metrics::decoder_factor_coefficients(g, j);
+  const Eigen::MatrixXd got = axial::decoder_factor_coefficients(g, j);
   CHECK(got(0, 0) == Approx(2.0));
   CHECK(std::abs(got(1, 0)) < 1e-12);
-  CHECK_THROWS_AS(axial::metrics::decoder_factor_coefficients(g, Eigen::MatrixXd::Zero(4, 1)), axial::Error);
+  CHECK_THROWS_AS(axial::decoder_factor_coefficients(g, Eigen::MatrixXd::Zero(4, 1)), axial::Error);
 }
 
 TEST_CASE("difference stencil: central inside, one-sided at the borders") {
-  auto mid = axial::metrics::difference_stencil(5, 64);
+  auto mid = axial::difference_stencil(5, 64);
   CHECK(mid.lo == 4);
   CHECK(mid.hi == 6);
   CHECK(mid.inverse_step() == 0.5);
-  auto first = axial::metrics::difference_stencil(0, 64);
+  auto first = axial::difference_stencil(0, 64);
   CHECK(first.lo == 0);
   CHECK(first.hi == 1);
   CHECK(first.inverse_step() == 1.0);
-  auto last = axial::metrics::difference_stencil(63, 64);
+  auto last = axial::difference_stencil(63, 64);
   CHECK(last.lo == 62);
   CHECK(last.hi == 63);
-  CHECK_THROWS_AS(axial::metrics::difference_stencil(64, 64), axial::Error);
-  CHECK_THROWS_AS(axial::metrics::difference_stencil(0, 1), axial::Error);
+  CHECK_THROWS_AS(axial::difference_stencil(64, 64), axial::Error);
+  CHECK_THROWS_AS(axial::difference_stencil(0, 1), axial::Error);
 }
