@@ -1,0 +1,72 @@
+#pragma once
+// The training objective of β-VAE, JL1-VAE and JL2-VAE (Rhodes & Lee, NeurIPS 2021, arXiv 2106.02923), for a
+// batch of B images x:
+//   z    = μ + exp(log σ² / 2)·ε,  ε ~ N(0, I)
+//   loss = BCE(decode(z), x) summed / B  +  β_t·KL  +  γ_t·P
+//   KL   = 0.5·Σ(μ² + exp(log σ²) − 1 − log σ²) / B
+//   P    = Σ|J| / B (JL1) or Σ J² / B (JL2), summed over latents, batch, channels and pixels, where
+//          J = ∂decode(z)/∂z at the noisy sample z DETACHED from the encoder (the penalty trains the decoder only).
+// Annealing: β_t = β·min(1, t/A), γ_t = γ·min(1, t/A), t = batches already seen; when γ_t = 0 no Jacobian work.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+
+#include "models/vae.hpp"
+
+namespace axial::models {
+
+enum class PenaltyKind { L1, L2 };
+enum class JacobianMethod { FiniteDifference, Exact };
+
+PenaltyKind parse_penalty(const std::string& s);        // "l1" | "l2", else axial::Error naming --penalty
+JacobianMethod parse_jacobian(const std::string& s);    // "fd" | "exact", else axial::Error naming --jacobian
+const char* to_string(PenaltyKind p);
+const char* to_string(JacobianMethod m);
+
+struct PenaltyOptions {
+  PenaltyKind kind = PenaltyKind::L1;
+  JacobianMethod method = JacobianMethod::FiniteDifference;
+  // 0 = all L columns. k in 1..L: each point uses k distinct latent columns drawn uniformly at random (from
+  // torch's generator on z's device), and the sum is scaled by L/k. Every column is included with probability
+  // k/L, so the estimate is unbiased: E[(L/k)·Σ_{l∈S}|J_l|] = Σ_l |J_l|.
+  int columns = 0;
+  double epsilon = 1e-3;  // forward-difference step of `fd` (the paper's)
+};
+
+// Jacobian–vector products of the decoder at points z (B,L) along directions (M·B, L) (row m·B + b belongs to
+// point b). Returns (M·B, C, 64, 64).
+//   FiniteDifference: (decode(z + ε·d) − decode(z)) / ε, all M·B + B decoder rows in one batched pass (the paper's
+//     compute_generator_jacobian_optimized, generalised to arbitrary unit directions).
+//   Exact: VaeImpl::decode_jvp (forward-mode tangents, no ε).
+torch::Tensor decoder_jvp(Vae& vae, const torch::Tensor& z, const torch::Tensor& directions, JacobianMethod method,
+                          double epsilon = 1e-3);
+
+// The tangent directions for all L columns: row l·B + b = e_l (the paper's "AAABBBCCC" layout), (L·B, L).
+torch::Tensor all_column_directions(int64_t batch, int64_t latent_dim, const torch::TensorOptions& options);
+// k random distinct columns per point: row j·B + b = e_{S_b[j]}, (k·B, L); draws from torch's generator.
+torch::Tensor random_column_directions(int64_t batch, int64_t latent_dim, int k, const torch::TensorOptions& options);
+
+// P for points z (B,L) (pass z.detach()). Returns a scalar tensor, differentiable w.r.t. the decoder.
+torch::Tensor jacobian_penalty(Vae& vae, const torch::Tensor& z, const PenaltyOptions& options);
+
+// BCE summed / B (PyTorch's binary_cross_entropy, log clamped at −100 as there).
+torch::Tensor reconstruction_loss(const torch::Tensor& recon, const torch::Tensor& x);
+// 0.5·Σ(μ² + exp(log σ²) − 1 − log σ²) / B.
+torch::Tensor kl_divergence(const torch::Tensor& mu, const torch::Tensor& logvar);
+
+// value·min(1, t/A); A = 0 means no annealing (value from the first step).
+double annealed(double value, int64_t batches_seen, int64_t anneal_steps);
+
+struct LossTerms {
+  torch::Tensor loss;            // scalar, the objective
+  torch::Tensor reconstruction;  // scalar
+  torch::Tensor kl;              // scalar
+  torch::Tensor jacobian;        // scalar P (0 when γ_t = 0 and it was skipped)
+};
+
+// One batch's objective. x (B,C,64,64) in [0,1] on the model's device. Draws ε (B,L) from torch's generator
+// (then, with columns > 0, the column choice).
+LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options);
+
+}  // namespace axial::models

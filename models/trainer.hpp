@@ -1,0 +1,88 @@
+#pragma once
+// Training of β-VAE / JL1-VAE / JL2-VAE (`axial train`), resumable, exporting TorchScript.
+//
+// Output directory DIR (docs/training.md):
+//   DIR/config.json       every option (under "options", CLI names with '_'), seeds, axial version, git commit,
+//                         device, LibTorch version, model shape
+//   DIR/train_log.csv     step,loss,reconstruction,kl,jacobian,beta_t,gamma_t,images/s every --log-every steps
+//   DIR/checkpoint.pt     model, optimiser, step, RNG states — every --checkpoint-every steps and at the end, atomic
+//   DIR/model/encoder.pt  TorchScript: float (N,C,64,64) in [0,1] → μ (N,L)
+//   DIR/model/vae.pt      TorchScript VAE (encode/decode), see models/vae.hpp
+//
+// Data: a cache of --train-cache images drawn once from the data set with --data-seed (stored as uint8 levels when
+// the pixel values allow it), batches drawn from it with replacement; batch t's indices depend only on
+// (--data-seed, t), so every model seed sees the same data order and resume needs no data state.
+// --seed seeds torch (initialisation, ε noise, column choice).
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace axial::models {
+
+struct TrainOptions {
+  std::string dataset = "three-dots";  // a registry name or FILE.h5 (datasets/registry.hpp open_dataset)
+  double beta = 4.0;
+  double gamma = 0.1;
+  std::string penalty = "l1";          // l1 | l2
+  std::string jacobian = "fd";         // fd | exact
+  int jacobian_columns = 0;            // 0 = all L columns; k in 1..L = random k columns scaled by L/k
+  int latent_dim = 10;
+  int batch_size = 64;
+  double lr = 1e-4;
+  std::int64_t steps = 300000;
+  std::int64_t anneal_steps = 100000;
+  std::int64_t train_cache = 500000;
+  std::uint64_t seed = 0;
+  std::uint64_t data_seed = 0;
+  std::string device = "auto";         // auto | cpu | cuda[:N]
+  std::int64_t log_every = 100;
+  std::int64_t checkpoint_every = 1000;
+  // Not part of the result (not under "options" in config.json):
+  int threads = 0;                     // torch::set_num_threads; 0 = number of hardware threads
+  bool quiet = false;
+};
+
+// Throws axial::Error naming the option for any invalid value (negative β/γ/lr/steps, unknown penalty/jacobian,
+// columns outside 0..L, non-positive batch/latent/cache/log/checkpoint intervals, ...). Does no work.
+void validate(const TrainOptions& options);
+
+// The "options" object of config.json and back (unknown or missing keys → axial::Error naming the file/key).
+nlohmann::json options_to_json(const TrainOptions& options);
+TrainOptions options_from_json(const nlohmann::json& j, const std::string& where);
+
+struct TrainSummary {
+  std::int64_t steps_done = 0;    // batches trained in total
+  std::int64_t resumed_from = 0;  // step of the checkpoint a resume started from (0 for a fresh run)
+  double seconds = 0;
+  double final_loss = 0;          // mean loss of the last logged window
+};
+
+// Thrown when the loss turns NaN/Inf: names the step; the last good checkpoint stays in place.
+class TrainingDiverged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A fresh run into `out_dir`, which must not exist or be empty (else axial::Error). Validates everything (options,
+// device, data set) before writing anything.
+TrainSummary train(const TrainOptions& options, const std::filesystem::path& out_dir);
+
+// Continues the run in `dir` from its last checkpoint (from scratch if it has none yet) with the options in
+// DIR/config.json; `threads`, `quiet` and `device` (if not empty) may be overridden. Finishing an already
+// finished run just re-exports the model files.
+struct ResumeOverrides {
+  int threads = 0;
+  bool quiet = false;
+  std::string device;  // empty = as in config.json
+};
+TrainSummary resume(const std::filesystem::path& dir, const ResumeOverrides& overrides = {});
+
+// For tests and tools: the cache-independent batch index stream. Indices of batch t (0-based) into a cache of
+// `cache_size` images: B values drawn uniformly with replacement from make_rng(mix_seed(data_seed, 1), t).
+void batch_indices(std::uint64_t data_seed, std::int64_t t, std::int64_t cache_size, std::int64_t batch,
+                   std::int64_t* out);
+
+}  // namespace axial::models
