@@ -1,0 +1,55 @@
+#pragma once
+// An encoder used as a representation function: a TorchScript file mapping float (N,C,H,W) in [0,1] to codes (N,L)
+// — axial's DIR/model/encoder.pt, or the `pytorch_model.pt` files the paper's code and disentanglement_lib's
+// PyTorch path export.
+//
+// Typical use (axial eval):
+//   Encoder enc("model/encoder.pt", "auto");
+//   enc.probe(images, 4, data.observation_shape());   // one small batch: says exactly what does not fit
+//   enc.encode(images, n, codes.data());              // large batches afterwards
+//
+// LibTorch stays out of this header (pimpl), so callers in src/ compile without it.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "datasets/ground_truth.hpp"
+
+namespace axial::models {
+
+class Encoder {
+ public:
+  // Loads the TorchScript module at `file` onto `device` ("auto", "cpu", "cuda", "cuda:N"; see device.hpp).
+  // Throws axial::Error naming the file if it is missing or not a TorchScript module.
+  Encoder(const std::filesystem::path& file, const std::string& device = "cpu");
+  ~Encoder();
+  Encoder(Encoder&&) noexcept;
+  Encoder& operator=(Encoder&&) noexcept;
+
+  // Runs `n` ≥ 1 images (N,H,W,C) float laid out as `shape` says through the module once and checks everything a
+  // long run relies on. Throws axial::Error naming the file and exactly what is wrong:
+  //  - the module rejects the input: the channel count it expects vs the data's, or the image sizes it accepts
+  //    (found by re-trying other channel counts / sizes), else LibTorch's first message line;
+  //  - the output is not a tensor (a tuple's first tensor is taken as μ, with a note), has rank ≠ 2, the wrong
+  //    number of rows, or is not floating point;
+  //  - the codes contain NaN/Inf (names the sample and latent).
+  // Returns L. Must be called before encode().
+  int probe(const float* images, std::int64_t n, const datasets::ObservationShape& shape);
+
+  // Encodes n images (N,H,W,C) float of the probed shape; writes codes as L×n column-major doubles (code of image i
+  // at out[i·L .. i·L+L)). Throws axial::Error on non-finite codes (naming the image index + `first_index`).
+  void encode(const float* images, std::int64_t n, double* out, std::int64_t first_index = 0);
+
+  int latent_dim() const;                 // L (after probe)
+  const std::filesystem::path& path() const;
+  std::string device() const;             // "cpu", "cuda:0", …
+  // Non-empty if the probe had to interpret the output (e.g. "forward returns a tuple; its first element is used").
+  const std::string& note() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace axial::models
