@@ -10,8 +10,8 @@
 //   centre = floor(64·c·10·2^10), radius = int(64·0.08·10·2^10)  (10-bit fixed point),
 // and shrinks the canvas with cv2.resize(..., (64, 64), INTER_AREA), i.e. averages 10×10 blocks. So every pixel
 // is (number of uncovered canvas pixels in its block) / 100. OpenCV fills a polygon (cv::ellipse2Poly), not a
-// true disc; ThreeDots emulates that polygon fill — see docs/datasets.md for the agreement achieved and how it was
-// checked (scripts/dev/check_three_dots.py).
+// true disc; ThreeDots emulates that polygon fill and is bit-exact with the paper's generator (every one of the
+// 64·64 dot positions checked against cv2 4.6; see docs/datasets.md and scripts/dev/check_three_dots.py).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -51,8 +51,9 @@ class ThreeDots : public GroundTruthData {
   // Renders one row (6 values, already validated) into 64·64 levels.
   void render_one(const std::int64_t* row, std::uint8_t* out) const;
 
-  // The float value of a level, exactly as the paper's pipeline produces it (OpenCV's INTER_AREA on a float32
-  // canvas: float(count) · (1.f/100)).
+  // The float value of a level, exactly as the paper's pipeline produces it: OpenCV's INTER_AREA on its float64
+  // canvas computes double(level) · double(1.f/100), which the paper stores as float32. (Not always the float
+  // nearest to level/100.)
   static float level_to_float(int level);
 
  private:
