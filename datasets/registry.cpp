@@ -1,0 +1,62 @@
+#include "datasets/registry.hpp"
+
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "datasets/native_h5.hpp"
+#include "datasets/three_dots.hpp"
+#include "metrics/error.hpp"
+
+namespace axial::datasets {
+
+const std::vector<DatasetEntry>& dataset_table() {
+  static const std::vector<DatasetEntry> table = {
+      {"three-dots", "three black dots on white, 64x64x1, 6 factors x0..y2 of 64 values (Rhodes & Lee 2021), drawn on the fly",
+       false, [](const std::string&) -> std::unique_ptr<GroundTruthData> { return std::make_unique<ThreeDots>(); }},
+  };
+  return table;
+}
+
+const DatasetEntry* find_dataset(const std::string& name) {
+  for (const auto& e : dataset_table())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+std::string dataset_names() {
+  std::string s;
+  for (const auto& e : dataset_table()) s += (s.empty() ? "" : ", ") + e.name + (e.needs_path ? "=PATH" : "");
+  return s + (s.empty() ? "" : ", ") + "or a native .h5 file";
+}
+
+std::unique_ptr<GroundTruthData> open_dataset(const std::string& spec) {
+  if (spec.empty()) throw Error(fmt::format("empty data set name (valid: {})", dataset_names()));
+  const auto eq = spec.find('=');
+  if (eq != std::string::npos) {
+    const std::string name = spec.substr(0, eq), path = spec.substr(eq + 1);
+    const DatasetEntry* e = find_dataset(name);
+    if (e == nullptr) throw Error(fmt::format("unknown data set '{}' (valid: {})", name, dataset_names()));
+    if (!e->needs_path) throw Error(fmt::format("data set '{}' takes no file: use '{}' without '={}'", name, name, path));
+    if (path.empty()) throw Error(fmt::format("data set '{}' needs a file: use {}=PATH", name, name));
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found (data set '{}')", path, name));
+    return e->factory(path);
+  }
+  if (const DatasetEntry* e = find_dataset(spec)) {
+    if (e->needs_path) throw Error(fmt::format("data set '{}' needs a file: use {}=PATH", spec, spec));
+    return e->factory("");
+  }
+  // Not a name: a file?
+  std::error_code ec;
+  if (std::filesystem::exists(spec, ec)) {
+    if (is_native_file(spec)) return std::make_unique<NativeData>(spec);
+    throw Error(fmt::format("'{}' is not an axial data file (valid data sets: {})", spec, dataset_names()));
+  }
+  const bool looks_like_path = spec.find('/') != std::string::npos || spec.find('.') != std::string::npos;
+  if (looks_like_path) throw Error(fmt::format("'{}': file not found", spec));
+  throw Error(fmt::format("unknown data set '{}' (valid: {})", spec, dataset_names()));
+}
+
+}  // namespace axial::datasets
