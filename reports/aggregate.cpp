@@ -1,0 +1,311 @@
+#include "reports/aggregate.hpp"
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "metrics/error.hpp"
+#include "reports/json_io.hpp"
+
+namespace axial::reports {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Options that change how a run executes but not what it computes.
+const std::set<std::string> kRunOnlyOptions = {"device", "log_every", "checkpoint_every", "out", "quiet",
+                                               "threads", "resume", "progress", "output", "model_dir"};
+
+bool is_seed_key(const std::string& k) {
+  return k == "seed" || (k.size() > 5 && k.compare(k.size() - 5, 5, "_seed") == 0);
+}
+
+bool is_number(const json& v) { return v.is_number() && !v.is_boolean(); }
+
+std::string value_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) return format_locality(v.get<double>());  // 0.0 → "0", 0.1 → "0.1"
+  return v.dump();
+}
+
+}  // namespace
+
+std::string format_locality(double locality) {
+  if (std::isnan(locality)) return "";
+  // Shortest representation that round-trips (0.1 → "0.1").
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::string s = fmt::format("{:.{}g}", locality, prec);
+    if (std::stod(s) == locality) return s;
+  }
+  return fmt::format("{}", locality);
+}
+
+std::vector<fs::path> find_results_files(const std::vector<fs::path>& inputs) {
+  if (inputs.empty()) throw Error("no run directories given");
+  std::set<fs::path> found;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (fs::is_regular_file(in, ec)) {
+      found.insert(fs::weakly_canonical(in));
+      continue;
+    }
+    if (!fs::is_directory(in, ec)) throw Error(fmt::format("run directory '{}' does not exist", in.string()));
+    std::size_t before = found.size();
+    for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied);
+         it != fs::recursive_directory_iterator(); ++it) {
+      if (it->is_regular_file() && it->path().filename() == "results.json")
+        found.insert(fs::weakly_canonical(it->path()));
+    }
+    if (found.size() == before) throw Error(fmt::format("no results.json found under '{}'", in.string()));
+  }
+  return {found.begin(), found.end()};
+}
+
+Run load_run(const fs::path& results_path) {
+  Run run;
+  run.results_path = results_path;
+  run.results = read_json_file(results_path);
+  if (!run.results.is_object())
+    throw Error(fmt::format("'{}': expected a JSON object", results_path.string()));
+  if (!run.results.contains("metrics") && !run.results.contains("local"))
+    throw Error(fmt::format("'{}': has neither \"metrics\" nor \"local\" (is it an axial eval results.json?)",
+                            results_path.string()));
+  const json& tc = run.results.value("train_config", json());
+  if (tc.is_object()) {
+    run.train_config = tc;
+  } else if (run.results.contains("model") && run.results["model"].is_object() &&
+             run.results["model"].value("path", json()).is_string()) {
+    fs::path model = run.results["model"]["path"].get<std::string>();
+    if (model.is_relative()) model = results_path.parent_path() / model;
+    for (const fs::path& candidate : {model / "config.json", model.parent_path() / "config.json",
+                                      model.parent_path().parent_path() / "config.json"}) {
+      std::error_code ec;
+      if (fs::is_regular_file(candidate, ec)) {
+        json c = read_json_file(candidate);
+        if (c.is_object() && c.value("kind", "") == "train") {
+          run.train_config = c;
+          break;
+        }
+      }
+    }
+  }
+  if (run.train_config.is_object() && run.train_config.contains("options") &&
+      run.train_config["options"].contains("seed"))
+    run.seed = run.train_config["options"]["seed"];
+  else if (run.results.contains("seed"))
+    run.seed = run.results["seed"];
+  return run;
+}
+
+json default_group_key(const Run& run) {
+  json key = json::object();
+  if (run.train_config.is_object() && run.train_config.value("options", json()).is_object()) {
+    for (auto& [k, v] : run.train_config["options"].items())
+      if (!is_seed_key(k) && !kRunOnlyOptions.count(k)) key[k] = v;
+  } else {
+    const json& model = run.results.value("model", json());
+    key["model_type"] = model.is_object() ? model.value("type", json()) : json();
+  }
+  // What was evaluated, and how, matters as much as what was trained.
+  if (run.results.contains("dataset")) key["eval_dataset"] = run.results["dataset"];
+  if (run.results.contains("protocol")) key["eval_protocol"] = run.results["protocol"];
+  return key;
+}
+
+json lookup_key(const Run& run, const std::string& key) {
+  auto dotted = [](const json& root, const std::string& path) -> json {
+    const json* cur = &root;
+    std::size_t start = 0;
+    while (true) {
+      std::size_t dot = path.find('.', start);
+      std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (!cur->is_object() || !cur->contains(part)) return json();
+      cur = &(*cur)[part];
+      if (dot == std::string::npos) return *cur;
+      start = dot + 1;
+    }
+  };
+  if (run.train_config.is_object()) {
+    json v = dotted(run.train_config.value("options", json::object()), key);
+    if (!v.is_null()) return v;
+  }
+  json v = dotted(run.results, key);
+  if (!v.is_null()) return v;
+  v = dotted(run.results.value("settings", json::object()), key);
+  if (!v.is_null()) return v;
+  if (run.train_config.is_object()) return dotted(run.train_config, key);
+  return json();
+}
+
+namespace {
+
+void extract_observations(Collection& c, std::size_t r) {
+  const Run& run = c.runs[r];
+  const json& metrics = run.results.value("metrics", json::object());
+  if (metrics.is_object()) {
+    for (auto& [k, v] : metrics.items()) {
+      if (is_number(v)) {
+        double x = v.get<double>();
+        if (std::isfinite(x)) c.observations.push_back({r, k, kGlobal, x});
+      } else if (v.is_null()) {
+        c.warnings.push_back(fmt::format("run '{}': metric '{}' is null (left out)", run.id, k));
+      }
+    }
+  }
+  json local = run.results.value("local", json::array());
+  std::vector<std::pair<double, json>> entries;
+  if (local.is_array()) {
+    for (const auto& e : local) {
+      if (!e.is_object() || !is_number(e.value("locality", json()))) {
+        c.warnings.push_back(fmt::format("run '{}': a \"local\" entry has no numeric locality (left out)", run.id));
+        continue;
+      }
+      entries.emplace_back(e["locality"].get<double>(), e);
+    }
+  } else if (local.is_object()) {
+    for (auto& [k, e] : local.items()) {
+      try {
+        entries.emplace_back(std::stod(k), e);
+      } catch (const std::exception&) {
+        c.warnings.push_back(fmt::format("run '{}': local key '{}' is not a locality (left out)", run.id, k));
+      }
+    }
+  }
+  for (auto& [rho, e] : entries) {
+    if (!e.is_object()) continue;
+    for (auto& [k, v] : e.items()) {
+      if (k == "locality") continue;
+      if (is_number(v)) {
+        double x = v.get<double>();
+        if (std::isfinite(x)) c.observations.push_back({r, k, rho, x});
+      } else if (v.is_null()) {
+        c.warnings.push_back(
+            fmt::format("run '{}': local metric '{}' at locality {} is null (left out)", run.id, k, rho));
+      }
+    }
+  }
+}
+
+std::string make_run_ids(std::vector<Run>& runs) {
+  // Ids are the run directories relative to their common ancestor.
+  if (runs.empty()) return "";
+  fs::path common = runs[0].results_path.parent_path();
+  for (const auto& r : runs) {
+    fs::path p = r.results_path.parent_path();
+    fs::path shared;
+    auto a = common.begin(), b = p.begin();
+    for (; a != common.end() && b != p.end() && *a == *b; ++a, ++b) shared /= *a;
+    common = shared;
+  }
+  for (auto& r : runs) {
+    fs::path rel = r.results_path.parent_path().lexically_relative(common);
+    std::string id = rel.string();
+    if (id.empty() || id == ".") id = r.results_path.parent_path().filename().string();
+    r.id = id;
+  }
+  return common.string();
+}
+
+}  // namespace
+
+Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& group_by) {
+  if (runs.empty()) throw Error("no runs to report");
+  Collection c;
+  c.runs = std::move(runs);
+  // Group keys.
+  for (auto& run : c.runs) {
+    if (group_by.empty()) {
+      run.group_key = default_group_key(run);
+    } else {
+      run.group_key = json::object();
+      for (const auto& k : group_by) run.group_key[k] = lookup_key(run, k);
+    }
+  }
+  std::vector<json> keys;
+  for (const auto& run : c.runs)
+    if (std::find(keys.begin(), keys.end(), run.group_key) == keys.end()) keys.push_back(run.group_key);
+  std::sort(keys.begin(), keys.end());
+  for (const auto& k : group_by) {
+    bool any = false;
+    for (const auto& run : c.runs) any = any || !run.group_key[k].is_null();
+    if (!any) throw Error(fmt::format("--group-by key '{}' is not found in any run", k));
+  }
+  // Labels: the keys whose values differ between groups.
+  std::set<std::string> all_keys;
+  for (const auto& k : keys)
+    for (auto& [name, v] : k.items()) all_keys.insert(name);
+  std::vector<std::string> varying;
+  for (const auto& name : all_keys) {
+    std::set<std::string> values;
+    for (const auto& k : keys) values.insert(k.contains(name) ? k[name].dump() : "null");
+    if (values.size() > 1) varying.push_back(name);
+  }
+  if (keys.size() == 1 && !group_by.empty()) varying = group_by;
+  for (const auto& k : keys) {
+    Group g;
+    g.key = k;
+    std::vector<std::string> parts;
+    for (const auto& name : varying)
+      parts.push_back(fmt::format("{}={}", name, k.contains(name) ? value_text(k[name]) : "null"));
+    g.label = parts.empty() ? "all" : fmt::format("{}", fmt::join(parts, ", "));
+    c.groups.push_back(g);
+  }
+  for (std::size_t r = 0; r < c.runs.size(); ++r) {
+    auto& run = c.runs[r];
+    run.group = std::size_t(std::find(keys.begin(), keys.end(), run.group_key) - keys.begin());
+    c.groups[run.group].runs.push_back(r);
+    extract_observations(c, r);
+  }
+  // Summary rows: globals in order of first appearance, then each local metric by ascending locality.
+  std::vector<std::string> global_order, local_order;
+  std::map<std::string, std::set<double>> localities;
+  for (const auto& o : c.observations) {
+    if (std::isnan(o.locality)) {
+      if (std::find(global_order.begin(), global_order.end(), o.metric) == global_order.end())
+        global_order.push_back(o.metric);
+    } else {
+      if (std::find(local_order.begin(), local_order.end(), o.metric) == local_order.end())
+        local_order.push_back(o.metric);
+      localities[o.metric].insert(o.locality);
+    }
+  }
+  auto add_row = [&](const std::string& metric, double rho) {
+    MetricSummary m;
+    m.metric = metric;
+    m.locality = rho;
+    m.values.resize(c.groups.size());
+    for (const auto& o : c.observations)
+      if (o.metric == metric && (std::isnan(rho) ? std::isnan(o.locality) : o.locality == rho))
+        m.values[c.runs[o.run].group].push_back(o.value);
+    for (const auto& v : m.values) m.per_group.push_back(v.empty() ? Summary{} : summarize(v));
+    c.summaries.push_back(std::move(m));
+  };
+  for (const auto& name : global_order) add_row(name, kGlobal);
+  for (const auto& name : local_order)
+    for (double rho : localities[name]) add_row(name, rho);
+  // Every pair of groups.
+  for (const auto& m : c.summaries)
+    for (std::size_t a = 0; a < c.groups.size(); ++a)
+      for (std::size_t b = a + 1; b < c.groups.size(); ++b) {
+        if (m.values[a].empty() || m.values[b].empty()) continue;
+        c.comparisons.push_back({m.metric, m.locality, a, b, welch_t_test(m.values[a], m.values[b]),
+                                 student_t_test(m.values[a], m.values[b]),
+                                 mann_whitney_u(m.values[a], m.values[b])});
+      }
+  return c;
+}
+
+Collection collect(const std::vector<fs::path>& results_files, const std::vector<std::string>& group_by) {
+  std::vector<Run> runs;
+  for (const auto& p : results_files) runs.push_back(load_run(p));
+  make_run_ids(runs);
+  return aggregate(std::move(runs), group_by);
+}
+
+}  // namespace axial::reports

@@ -1,0 +1,98 @@
+#pragma once
+// Aggregation of many eval runs (results.json, plus the training config.json) into groups, per-group summaries and
+// between-group tests. No plotting or file writing here (see reports/report_writer.hpp).
+//
+// A run's metrics are read tolerantly from results.json:
+//  - "metrics": every numeric scalar becomes a global metric (locality = NaN); arrays/objects are skipped; null
+//    values are counted as missing (with the run and key named in `Collection::warnings`).
+//  - "local": an array of objects with a numeric "locality" (or an object keyed by the locality); every other numeric
+//    scalar in an entry becomes a local metric at that locality.
+// Grouping (default): the training options (train_config.options) minus the seeds (`seed`, any `*_seed`) and the
+// run-only options (device, log_every, checkpoint_every, out, quiet, threads, resume, progress), plus the
+// evaluated data set and protocol. Runs without a training config group by model type, data set and protocol.
+// `group_by` replaces this with the named keys, looked up in train_config.options, then results.json's top level,
+// then results.json's "settings"; dotted paths ("settings.num_train") address nested keys.
+#include <cstddef>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/statistics.hpp"
+
+namespace axial::reports {
+
+inline constexpr double kGlobal = std::numeric_limits<double>::quiet_NaN();
+
+struct Run {
+  std::string id;                      // unique, readable (path relative to the common input root)
+  std::filesystem::path results_path;  // the results.json read
+  nlohmann::json results;              // the whole results.json
+  nlohmann::json train_config;         // the training config.json, or null
+  nlohmann::json group_key;            // object: the key/value pairs that define its group
+  std::size_t group = 0;               // index into Collection::groups
+  nlohmann::json seed;                 // the training seed (or eval seed without a training config), or null
+};
+
+struct Observation {
+  std::size_t run;      // index into Collection::runs
+  std::string metric;   // e.g. "mig", "local_mig"
+  double locality;      // NaN for global metrics
+  double value;
+};
+
+struct Group {
+  std::string label;          // "gamma=0.1" — the keys that differ between groups ("all" when there is one group)
+  nlohmann::json key;         // full key object
+  std::vector<std::size_t> runs;
+};
+
+// One (metric, locality) row: summaries per group (index-aligned with Collection::groups; n = 0 if absent).
+struct MetricSummary {
+  std::string metric;
+  double locality;
+  std::vector<Summary> per_group;
+  std::vector<std::vector<double>> values;  // per group, run order
+};
+
+struct Comparison {
+  std::string metric;
+  double locality;
+  std::size_t group_a, group_b;
+  TestResult welch, student, mann_whitney;
+};
+
+struct Collection {
+  std::vector<Run> runs;
+  std::vector<Group> groups;
+  std::vector<Observation> observations;
+  std::vector<MetricSummary> summaries;  // metric order of first appearance; globals first, then locals by locality
+  std::vector<Comparison> comparisons;   // every pair of groups × every summary row with ≥ 1 value in both
+  std::vector<std::string> warnings;     // missing/null values, skipped keys — printed and written to the report
+};
+
+// Finds results.json files: each input is a results.json file or a directory searched recursively. Sorted,
+// deduplicated. Throws axial::Error naming an input that does not exist, or when nothing is found.
+std::vector<std::filesystem::path> find_results_files(const std::vector<std::filesystem::path>& inputs);
+
+// Reads one run: results.json and its training config (results["train_config"] when it is an object, else
+// config.json next to the model path in results["model"]["path"], else none).
+Run load_run(const std::filesystem::path& results_path);
+
+// The default group key of a run (see header comment).
+nlohmann::json default_group_key(const Run& run);
+// Looks up `key` for `run` (train options, then results top level, then settings; dotted paths allowed); null if absent.
+nlohmann::json lookup_key(const Run& run, const std::string& key);
+
+// Loads, groups, extracts observations, summarises and compares. `group_by` empty = default grouping.
+Collection collect(const std::vector<std::filesystem::path>& results_files, const std::vector<std::string>& group_by);
+
+// Builds groups/observations/summaries/comparisons from already loaded runs (used by collect and by tests).
+Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& group_by);
+
+// Renders a locality for CSV/Markdown ("" for global metrics, else the shortest exact decimal, e.g. "0.1").
+std::string format_locality(double locality);
+
+}  // namespace axial::reports

@@ -1,0 +1,55 @@
+#pragma once
+// Writes an aggregated Collection as files in one output directory:
+//   runs.csv         tidy: one row per run × metric × locality
+//   summary.csv      one row per group × metric × locality (n, mean, std (population), std_sample, median, min, max,
+//                    ci95_low, ci95_high)
+//   comparisons.csv  one row per pair of groups × metric × locality (Welch, Student, Mann–Whitney)
+//   report.json      everything above plus provenance
+//   report.md        the paper's tables, global metrics, comparisons, figures, provenance
+//   figures/         local_metrics.{svg,png} (Fig. 4), local_box_rho<ρ>.{svg,png} (Fig. 5)
+// Every file is written atomically (temp + rename).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/aggregate.hpp"
+
+namespace axial::reports {
+
+struct ExtraFigure {
+  std::string caption;
+  std::filesystem::path svg;  // relative to the output directory
+};
+
+struct ReportOptions {
+  std::string title = "axial report";
+  std::string note;                 // shown at the top, e.g. the quick preset's disclaimer
+  double compare_locality = 0.1;    // the ρ of the comparison table and the box plot
+  bool figures = true;
+  std::string reference;            // "" or a paper_reference() name, e.g. "three-dots"
+  std::vector<ExtraFigure> extra_figures;
+  nlohmann::json provenance = nlohmann::json::object();  // extra provenance (e.g. the reproduce plan)
+  std::string command_line;
+};
+
+// Writes all report files into `out_dir` (created if missing). Returns the paths written.
+std::vector<std::filesystem::path> write_report(const Collection& c, const std::filesystem::path& out_dir,
+                                                const ReportOptions& options);
+
+// The individual pieces (exposed for tests).
+std::string tidy_csv(const Collection& c);
+std::string summary_csv(const Collection& c);
+std::string comparisons_csv(const Collection& c);
+nlohmann::json report_json(const Collection& c, const ReportOptions& options,
+                           const std::vector<std::filesystem::path>& figures);
+std::string report_markdown(const Collection& c, const ReportOptions& options,
+                            const std::vector<std::filesystem::path>& figures);
+
+// "0.054 ± 0.007" (3 decimals), "—" when n = 0.
+std::string mean_pm_std(const Summary& s, int decimals = 3);
+// Formats a p-value: 3 significant digits, "n/a" for NaN.
+std::string format_p(double p);
+
+}  // namespace axial::reports

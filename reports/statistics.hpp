@@ -1,0 +1,54 @@
+#pragma once
+// Summary statistics and two-sample tests for comparing groups of runs (axial report).
+//
+// Definitions (all documented in docs/reports.md):
+//  - std_pop  = sqrt(Σ(x-mean)²/n)        (numpy's default, ddof=0; the paper's ±2σ bands use it)
+//  - std_sample = sqrt(Σ(x-mean)²/(n-1))  (ddof=1; used by the t-interval and the t-tests)
+//  - median: mean of the two middle values for even n
+//  - 95% interval: Student-t interval on the mean, mean ± t_{0.975, n-1} · std_sample / √n (n ≥ 2)
+//  - Welch's t-test (unequal variances, Welch–Satterthwaite df), two-sided
+//  - Student's pooled t-test (equal variances, df = n1+n2-2), two-sided — the test the paper reports
+//  - Mann–Whitney U, two-sided, exactly as scipy.stats.mannwhitneyu's defaults (scipy 1.10): statistic U1 (the
+//    first sample's U); method 'exact' when min(n1,n2) ≤ 8 and there are no ties, else the normal approximation with
+//    tie correction and continuity correction 0.5.
+// Undefined results (too few values, zero variance) are NaN with a `note` saying why; callers print the note.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace axial::reports {
+
+struct Summary {
+  std::size_t n = 0;
+  double mean = 0, std_pop = 0, std_sample = 0, median = 0, min = 0, max = 0;
+  double ci95_low = 0, ci95_high = 0;  // NaN when n < 2
+};
+
+// Summary of `values` (all finite). Throws axial::Error when `values` is empty or holds NaN/Inf.
+Summary summarize(const std::vector<double>& values);
+
+struct TestResult {
+  double statistic = 0;  // t, or U1 for Mann–Whitney
+  double df = 0;         // degrees of freedom for t-tests; NaN for Mann–Whitney
+  double p_value = 0;    // two-sided
+  std::string method;    // "welch", "student", "exact", "asymptotic"
+  std::string note;      // why statistic/p_value are NaN, empty otherwise
+};
+
+TestResult welch_t_test(const std::vector<double>& x, const std::vector<double>& y);
+TestResult student_t_test(const std::vector<double>& x, const std::vector<double>& y);
+TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double>& y);
+
+// Two-sided p-value of a t statistic with `df` degrees of freedom: 2·P(T ≥ |t|).
+double t_two_sided_p(double t, double df);
+// Quantile of Student's t distribution (e.g. 0.975 for a 95% interval).
+double t_quantile(double probability, double df);
+
+namespace detail {
+// Exact null distribution of U for sample sizes (n1, n2) without ties: P(U ≥ u).
+double mann_whitney_exact_sf(long long u, int n1, int n2);
+// Average ranks (1-based) of `values`, ties get the mean of their ranks (scipy.stats.rankdata 'average').
+std::vector<double> average_ranks(const std::vector<double>& values);
+}  // namespace detail
+
+}  // namespace axial::reports

@@ -1,0 +1,143 @@
+// Aggregation: discovery, grouping (config minus seeds and run-only options, or --group-by), observations,
+// summaries and comparisons, against hand-computed values.
+#include "reports/aggregate.hpp"
+
+#include <cmath>
+
+#include "metrics/error.hpp"
+#include "tests/cli/run_axial.hpp"
+#include "tests/reports/report_fixtures.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace axial::reports;
+using axial::test::results;
+using axial::test::train_config;
+using axial::test::write_json;
+using doctest::Approx;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Four runs: γ = 0 with MIG 0.1, 0.3 (seeds 1, 2), γ = 0.1 with MIG 0.2, 0.6. The γ = 0 seed-2 run was trained on
+// another device with other logging (run-only options) — it must still join its group.
+void write_four_runs(const fs::path& root) {
+  write_json(root / "b0_s1" / "results.json",
+             results(0.1, 0.8, {{0.1, 0.05, 0.9}, {0.3, 0.02, 0.8}}, train_config(4, 0, 1)));
+  auto cfg = train_config(4, 0, 2, "cuda");
+  cfg["options"]["log_every"] = 99;
+  write_json(root / "b0_s2" / "results.json", results(0.3, 0.9, {{0.1, 0.07, 0.88}, {0.3, 0.04, 0.82}}, cfg));
+  write_json(root / "jl_s1" / "eval" / "results.json",
+             results(0.2, 0.95, {{0.1, 0.12, 0.94}, {0.3, 0.05, 0.9}}, train_config(4, 0.1, 1)));
+  write_json(root / "jl_s2" / "eval" / "results.json",
+             results(0.6, 0.97, {{0.1, 0.14, 0.95}, {0.3, 0.06, 0.91}}, train_config(4, 0.1, 2)));
+}
+
+const MetricSummary& row(const Collection& c, const std::string& metric, double rho) {
+  for (const auto& m : c.summaries)
+    if (m.metric == metric && (std::isnan(rho) ? std::isnan(m.locality) : m.locality == rho)) return m;
+  throw std::runtime_error("no row " + metric);
+}
+
+}  // namespace
+
+TEST_CASE("collect: groups by training config minus seeds and run-only options") {
+  axial::test::TempDir dir;
+  write_four_runs(dir.path);
+  auto files = find_results_files({dir.path});
+  REQUIRE(files.size() == 4);
+  Collection c = collect(files, {});
+  REQUIRE(c.groups.size() == 2);
+  CHECK(c.groups[0].label == "gamma=0");
+  CHECK(c.groups[1].label == "gamma=0.1");
+  CHECK(c.groups[0].runs.size() == 2);
+  CHECK(c.runs[0].id == "b0_s1");
+  CHECK(c.runs[2].id == "jl_s1/eval");
+  CHECK(c.runs[0].seed == 1);
+  // Per run: mig, mig_skipped_factors, modularity (3 global scalars; arrays skipped) + 2 localities × 2 local
+  // scalars (per-cluster arrays skipped) = 7 observations.
+  CHECK(c.observations.size() == 4 * 7);
+
+  // γ = 0 MIG {0.1, 0.3}: mean 0.2, population std 0.1. γ = 0.1 MIG {0.2, 0.6}: mean 0.4, std 0.2.
+  const auto& mig = row(c, "mig", kGlobal);
+  CHECK(mig.per_group[0].mean == Approx(0.2));
+  CHECK(mig.per_group[0].std_pop == Approx(0.1));
+  CHECK(mig.per_group[1].mean == Approx(0.4));
+  CHECK(mig.per_group[1].std_pop == Approx(0.2));
+  const auto& lm = row(c, "local_mig", 0.1);
+  CHECK(lm.per_group[0].mean == Approx(0.06));
+  CHECK(lm.per_group[1].mean == Approx(0.13));
+  CHECK(lm.per_group[1].median == Approx(0.13));
+  // Rows: 3 globals first, then local_mig at 0.1, 0.3, then local_modularity at 0.1, 0.3.
+  REQUIRE(c.summaries.size() == 7);
+  CHECK(c.summaries[0].metric == "mig");
+  CHECK(c.summaries[3].metric == "local_mig");
+  CHECK(c.summaries[4].locality == 0.3);
+  CHECK(c.summaries[5].metric == "local_modularity");
+  // One comparison per row (two groups). Pooled t for MIG: x={0.1,0.3}, y={0.2,0.6}: Σdev² = 0.02 + 0.08,
+  // df = 2, s² = 0.05, t = -0.2/√(0.05·(½+½)) = -0.2/√0.05.
+  REQUIRE(c.comparisons.size() == 7);
+  CHECK(c.comparisons[0].metric == "mig");
+  CHECK(c.comparisons[0].student.statistic == Approx(-0.2 / std::sqrt(0.05)));
+  CHECK(c.comparisons[0].mann_whitney.method == "exact");
+  // x={0.1,0.3} vs y={0.2,0.6}: ranks 1,3 | 2,4 → U1 = 4 - 3 = 1.
+  CHECK(c.comparisons[0].mann_whitney.statistic == 1);
+}
+
+TEST_CASE("collect: --group-by merges or splits groups; unknown keys are errors") {
+  axial::test::TempDir dir;
+  write_four_runs(dir.path);
+  auto files = find_results_files({dir.path});
+  Collection by_beta = collect(files, {"beta"});
+  REQUIRE(by_beta.groups.size() == 1);
+  CHECK(by_beta.groups[0].label == "beta=4");
+  CHECK(row(by_beta, "mig", kGlobal).per_group[0].n == 4);
+  Collection by_device = collect(files, {"device"});
+  CHECK(by_device.groups.size() == 2);
+  Collection by_dotted = collect(files, {"settings.bins", "gamma"});
+  CHECK(by_dotted.groups.size() == 2);
+  CHECK_THROWS_AS(collect(files, {"no_such_key"}), axial::Error);
+}
+
+TEST_CASE("collect: null metrics are left out with a warning; missing inputs are errors") {
+  axial::test::TempDir dir;
+  auto r = results(0.1, 0.8, {{0.1, 0.05, 0.9}}, train_config(4, 0, 1));
+  r["metrics"]["mig"] = nullptr;
+  write_json(dir / "a" / "results.json", r);
+  Collection c = collect(find_results_files({dir.path}), {});
+  REQUIRE(c.warnings.size() == 1);
+  CHECK(c.warnings[0].find("'mig'") != std::string::npos);
+  for (const auto& o : c.observations) CHECK(o.metric != "mig");
+  CHECK(c.groups[0].label == "all");
+
+  CHECK_THROWS_AS(find_results_files({dir / "nope"}), axial::Error);
+  fs::create_directories(dir / "empty");
+  CHECK_THROWS_AS(find_results_files({dir / "empty"}), axial::Error);
+  write_json(dir / "bad" / "results.json", nlohmann::json{{"hello", 1}});
+  CHECK_THROWS_AS(load_run(dir / "bad" / "results.json"), axial::Error);
+  std::ofstream(dir / "broken.json") << "{not json";
+  CHECK_THROWS_AS(load_run(dir / "broken.json"), axial::Error);
+}
+
+TEST_CASE("load_run finds the training config next to the model when results.json has none") {
+  axial::test::TempDir dir;
+  write_json(dir / "train" / "config.json", train_config(4, 0.1, 7));
+  fs::create_directories(dir / "train" / "model");
+  auto r = results(0.1, 0.8, {}, nullptr);
+  r["model"]["path"] = (dir / "train").string();
+  write_json(dir / "eval" / "results.json", r);
+  Run run = load_run(dir / "eval" / "results.json");
+  REQUIRE(run.train_config.is_object());
+  CHECK(run.seed == 7);
+  CHECK(default_group_key(run)["gamma"] == 0.1);
+  CHECK_FALSE(default_group_key(run).contains("seed"));
+  CHECK_FALSE(default_group_key(run).contains("data_seed"));
+  CHECK_FALSE(default_group_key(run).contains("device"));
+}
+
+TEST_CASE("format_locality prints the shortest exact decimal") {
+  CHECK(format_locality(0.1) == "0.1");
+  CHECK(format_locality(1.0) == "1");
+  CHECK(format_locality(0.25) == "0.25");
+  CHECK(format_locality(kGlobal) == "");
+}

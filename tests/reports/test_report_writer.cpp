@@ -1,0 +1,96 @@
+// The report files: tidy/summary/comparison CSVs, JSON, Markdown with the paper's reference columns, figures.
+#include "reports/report_writer.hpp"
+
+#include <sstream>
+
+#include "metrics/error.hpp"
+#include "reports/paper_reference.hpp"
+#include "tests/cli/run_axial.hpp"
+#include "tests/reports/figure_checks.hpp"
+#include "tests/reports/report_fixtures.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace axial::reports;
+using axial::test::results;
+using axial::test::train_config;
+using axial::test::write_json;
+namespace fs = std::filesystem;
+
+namespace {
+std::size_t lines(const std::string& s) { return std::size_t(std::count(s.begin(), s.end(), '\n')); }
+}  // namespace
+
+TEST_CASE("write_report: files, row counts, reference columns, figures") {
+  axial::test::TempDir dir;
+  for (int seed : {11, 12, 13})
+    for (double gamma : {0.0, 0.1}) {
+      double bump = gamma * 0.5 + 0.001 * seed;
+      write_json(dir / "runs" / ("g" + std::to_string(int(gamma * 10)) + "_s" + std::to_string(seed)) / "results.json",
+                 results(0.1 + bump, 0.8 + bump, {{0.1, 0.05 + bump, 0.88 + bump / 10}, {0.2, 0.03 + bump, 0.86}},
+                         train_config(4, gamma, seed)));
+    }
+  Collection c = collect(find_results_files({dir / "runs"}), {});
+  REQUIRE(c.groups.size() == 2);
+  ReportOptions opt;
+  opt.title = "test report";
+  opt.note = "quick preset";
+  opt.reference = "three-dots";
+  auto written = write_report(c, dir / "out", opt);
+  for (const char* f : {"runs.csv", "summary.csv", "comparisons.csv", "report.json", "report.md",
+                        "figures/local_metrics.svg", "figures/local_metrics.png", "figures/local_box_rho0.1.svg",
+                        "figures/local_box_rho0.1.png"})
+    CHECK_MESSAGE(fs::exists(dir / "out" / f), f);
+
+  // runs.csv: header + 6 runs × (3 global + 2×2 local) rows.
+  std::string tidy = axial::test::read_text(dir / "out" / "runs.csv");
+  CHECK(lines(tidy) == 1 + 6 * 7);
+  CHECK(tidy.rfind("run,group,seed,dataset,metric,locality,value,results_path\n", 0) == 0);
+  // summary.csv: header + 2 groups × 7 rows; comparisons.csv: header + 7.
+  CHECK(lines(axial::test::read_text(dir / "out" / "summary.csv")) == 1 + 2 * 7);
+  CHECK(lines(axial::test::read_text(dir / "out" / "comparisons.csv")) == 1 + 7);
+
+  auto j = nlohmann::json::parse(axial::test::read_text(dir / "out" / "report.json"));
+  CHECK(j["kind"] == "report");
+  CHECK(j["groups"].size() == 2);
+  CHECK(j["runs"].size() == 6);
+  CHECK(j["reference"]["columns"][0]["matched_groups"][0] == "gamma=0");
+  CHECK(j["reference"]["columns"][1]["matched_groups"][0] == "gamma=0.1");
+
+  std::string md = axial::test::read_text(dir / "out" / "report.md");
+  CHECK(md.find("> **Note.** quick preset") != std::string::npos);
+  CHECK(md.find("| ρ | gamma=0 | β-VAE (paper) | gamma=0.1 | JL1-VAE γ=0.1 (paper) |") != std::string::npos);
+  CHECK(md.find("| 0.1 |") != std::string::npos);
+  CHECK(md.find("0.054 ± 0.007") != std::string::npos);  // the paper's β-VAE local MIG at ρ = 0.1
+  CHECK(md.find("0.941 ± 0.004") != std::string::npos);  // the paper's JL1 local modularity at ρ = 0.1
+  CHECK(md.find("## Comparison at ρ = 0.1") != std::string::npos);
+  CHECK(md.find("![local_metrics](figures/local_metrics.svg)") != std::string::npos);
+  CHECK(md.find("## Provenance") != std::string::npos);
+
+  auto png = axial::test::decode_png(dir / "out" / "figures" / "local_metrics.png");
+  REQUIRE(png.ok);
+  CHECK(png.width == 1200);
+  CHECK(png.height == 480);
+}
+
+TEST_CASE("CSV fields with commas are quoted") {
+  axial::test::TempDir dir;
+  write_json(dir / "a,b" / "results.json", results(0.1, 0.8, {}, train_config(4, 0, 1)));
+  write_json(dir / "c" / "results.json", results(0.2, 0.8, {}, train_config(4, 0, 2)));
+  Collection c = collect(find_results_files({dir.path}), {"beta", "gamma"});
+  std::string tidy = tidy_csv(c);
+  CHECK(tidy.find("\"a,b\",\"beta=4, gamma=0\",1,three-dots,mig,,0.1,") != std::string::npos);
+}
+
+TEST_CASE("paper reference: table values and group matching") {
+  const PaperReference& ref = paper_reference("three-dots");
+  CHECK(ref.value(0, "local_mig", 0.3)->mean == 0.023);
+  CHECK(ref.value(1, "local_modularity", 1.0)->std == 0.036);
+  CHECK_FALSE(ref.value(0, "local_mig", 0.5));
+  CHECK(ref.column_for({{"gamma", 0.1}, {"beta", 4}}) == std::optional<std::size_t>(1));
+  CHECK_FALSE(ref.column_for({{"gamma", 0.1}, {"beta", 1}}));
+  CHECK_FALSE(ref.column_for({{"gamma", 0.1}, {"dataset", "dsprites"}}));
+  CHECK_THROWS_AS(paper_reference("mnist"), axial::Error);
+  CHECK(format_p(0.04512) == "0.0451");
+  CHECK(format_p(std::nan("")) == "n/a");
+}
