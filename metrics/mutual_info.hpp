@@ -8,6 +8,7 @@
 //   A variable with a single class gives exactly 0.  Units: nats.
 //   m[l,k] = I(disc(z_l); y_k);  H_k = I(y_k; y_k).
 #include <cstdint>
+#include <vector>
 
 #include "metrics/discretize.hpp"
 #include "metrics/types.hpp"
@@ -23,5 +24,20 @@ Eigen::MatrixXd mutual_info_matrix(const LabelMatrix& labels, const FactorMatrix
 
 // H (K): H(k) = I(y_k; y_k) in nats. factors K×N, N ≥ 1.
 Eigen::VectorXd factor_entropy(const FactorMatrix& factors);
+
+namespace detail {
+// Values mapped to 0..num_classes−1 in sorted order of the distinct values (`values`).
+struct DenseLabels {
+  std::vector<std::int32_t> index;   // n
+  std::vector<std::int64_t> values;  // num_classes, ascending
+  std::int32_t num_classes = 0;
+};
+DenseLabels dense_labels(const std::int64_t* v, std::int64_t n);
+// numpy's pairwise summation (np.sum of a contiguous float64 array), bit for bit.
+double pairwise_sum(const double* a, std::size_t n);
+// sklearn's MI formula on a rows×cols count table (row-major, every row and column non-empty), n = total count.
+double mutual_info_from_table(const std::int64_t* table, int rows, int cols, std::int64_t n,
+                              std::vector<double>& scratch);
+}  // namespace detail
 
 }  // namespace axial

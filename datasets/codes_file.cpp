@@ -1,0 +1,407 @@
+#include "datasets/codes_file.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "axial/version.hpp"
+#include "datasets/atomic_output.hpp"
+#include "datasets/h5_util.hpp"
+#include "datasets/npz.hpp"
+#include "metrics/error.hpp"
+
+namespace axial {
+
+namespace {
+
+std::string lower_extension(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+bool is_h5(const std::string& ext) { return ext == ".h5" || ext == ".hdf5"; }
+
+void require_exists(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error(fmt::format("'{}': no such file", path.string()));
+}
+
+// Checks every code finite; `where` names file and key.
+void check_codes(const CodeMatrix& codes, const std::string& where) {
+  for (Eigen::Index n = 0; n < codes.cols(); ++n)
+    for (Eigen::Index l = 0; l < codes.rows(); ++l)
+      if (!std::isfinite(codes(l, n)))
+        throw Error(fmt::format("{}: non-finite value {} at row {}, column {}", where, codes(l, n), n, l));
+}
+
+std::string h5_key(const std::string& group, const std::string& name) {
+  return group.empty() || group == "/" ? name : group + "/" + name;
+}
+
+// Reads (codes, factors) from an open HDF5 file under `group`.
+CodesData read_h5_pair(const h5::File& f, const std::string& codes_key, const std::string& factors_key) {
+  for (const auto* key : {&codes_key, &factors_key})
+    if (!f.is_dataset(*key)) throw Error(f.where(fmt::format("dataset '{}' not found", *key)));
+  auto cs = f.shape(codes_key), fs = f.shape(factors_key);
+  if (cs.size() == 1) cs.push_back(1);
+  if (fs.size() == 1) fs.push_back(1);
+  if (cs.size() != 2)
+    throw Error(f.where(fmt::format("dataset '{}' has shape {}, expected (N, L)", codes_key, h5::shape_string(cs))));
+  if (fs.size() != 2)
+    throw Error(f.where(fmt::format("dataset '{}' has shape {}, expected (N, K)", factors_key, h5::shape_string(fs))));
+  if (f.type_class(codes_key) != h5::TypeClass::Float)
+    throw Error(f.where(fmt::format("dataset '{}' has {} elements, expected float32 or float64", codes_key,
+                                    h5::type_class_name(f.type_class(codes_key)))));
+  if (f.type_class(factors_key) != h5::TypeClass::Integer)
+    throw Error(f.where(fmt::format("dataset '{}' has {} elements, expected integer factors", factors_key,
+                                    h5::type_class_name(f.type_class(factors_key)))));
+  if (cs[0] != fs[0])
+    throw Error(f.where(fmt::format("dataset '{}' has {} rows but '{}' has {}", codes_key, cs[0], factors_key, fs[0])));
+  if (cs[0] < 1) throw Error(f.where(fmt::format("dataset '{}' has no rows", codes_key)));
+  CodesData d;
+  d.precision = f.type_size(codes_key) <= 4 ? Precision::Float32 : Precision::Float64;
+  const std::vector<double> z = f.read<double>(codes_key);
+  const std::vector<std::int64_t> y = f.read<std::int64_t>(factors_key);
+  d.codes = Eigen::Map<const CodeMatrix>(z.data(), cs[1], cs[0]);
+  d.factors = Eigen::Map<const FactorMatrix>(y.data(), fs[1], fs[0]);
+  check_codes(d.codes, f.where(fmt::format("dataset '{}'", codes_key)));
+  return d;
+}
+
+CodesData read_npz_pair(const datasets::NpzFile& f, const std::string& codes_key, const std::string& factors_key) {
+  for (const auto* key : {&codes_key, &factors_key})
+    if (!f.has(*key)) throw Error(fmt::format("{}: member not found", f.where(*key)));
+  const datasets::NpyArray z = f.read(codes_key), y = f.read(factors_key);
+  auto shape2 = [](const datasets::NpyArray& a, const std::string& what) {
+    std::vector<std::int64_t> s = a.shape();
+    if (s.size() == 1) s.push_back(1);
+    if (s.size() != 2)
+      throw Error(fmt::format("{}: shape {}, expected {}", a.where(), a.header().shape_string(), what));
+    return s;
+  };
+  const auto cs = shape2(z, "(N, L)"), fs = shape2(y, "(N, K)");
+  if (!datasets::npy_is_float(z.type()))
+    throw Error(fmt::format("{}: dtype {}, expected float32 or float64", z.where(), datasets::npy_type_name(z.type())));
+  if (!datasets::npy_is_integer(y.type()))
+    throw Error(fmt::format("{}: dtype {}, expected integer factors", y.where(), datasets::npy_type_name(y.type())));
+  if (cs[0] != fs[0])
+    throw Error(fmt::format("{}: {} rows but '{}' has {}", z.where(), cs[0], factors_key, fs[0]));
+  if (cs[0] < 1) throw Error(fmt::format("{}: no rows", z.where()));
+  CodesData d;
+  d.precision = z.type() == datasets::NpyType::Float64 ? Precision::Float64 : Precision::Float32;
+  const std::vector<double> zv = z.as_double();
+  const std::vector<std::int64_t> yv = y.as_int64();
+  d.codes = Eigen::Map<const CodeMatrix>(zv.data(), cs[1], cs[0]);
+  d.factors = Eigen::Map<const FactorMatrix>(yv.data(), fs[1], fs[0]);
+  check_codes(d.codes, z.where());
+  return d;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : line) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  for (auto& s : out) {
+    const auto b = s.find_first_not_of(" \t\"");
+    const auto e = s.find_last_not_of(" \t\"");
+    s = b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  }
+  return out;
+}
+
+CodesData read_csv(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(fmt::format("'{}': cannot open", path.string()));
+  std::string line;
+  if (!std::getline(in, line)) throw Error(fmt::format("'{}': empty file, expected a header z0,...,y0,...", path.string()));
+  const std::vector<std::string> header = split_csv_line(line);
+  std::size_t L = 0, K = 0;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& h = header[i];
+    if (K == 0 && h == fmt::format("z{}", L)) {
+      ++L;
+    } else if (h == fmt::format("y{}", K)) {
+      ++K;
+    } else {
+      throw Error(fmt::format("'{}': header column {} is '{}', expected '{}' (header must be z0..z{{L-1}}, "
+                              "y0..y{{K-1}})",
+                              path.string(), i + 1, h, K == 0 ? fmt::format("z{}' or 'y0", L) : fmt::format("y{}", K)));
+    }
+  }
+  if (L == 0) throw Error(fmt::format("'{}': header has no code columns z0..", path.string()));
+  if (K == 0) throw Error(fmt::format("'{}': header has no factor columns y0..", path.string()));
+  std::vector<double> z;
+  std::vector<std::int64_t> y;
+  std::size_t row = 0;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ++row;
+    const std::vector<std::string> cells = split_csv_line(line);
+    if (cells.size() != L + K)
+      throw Error(fmt::format("'{}': row {} has {} columns, header has {}", path.string(), row, cells.size(), L + K));
+    for (std::size_t c = 0; c < L + K; ++c) {
+      const std::string& s = cells[c];
+      errno = 0;
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE)
+        throw Error(fmt::format("'{}': row {}, column '{}': '{}' is not a number", path.string(), row, header[c], s));
+      if (c < L) {
+        if (!std::isfinite(v))
+          throw Error(fmt::format("'{}': row {}, column '{}': non-finite code {}", path.string(), row, header[c], s));
+        z.push_back(v);
+      } else {
+        if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9.0e15)
+          throw Error(fmt::format("'{}': row {}, column '{}': factor '{}' is not an integer", path.string(), row,
+                                  header[c], s));
+        y.push_back(static_cast<std::int64_t>(v));
+      }
+    }
+  }
+  if (row == 0) throw Error(fmt::format("'{}': no data rows", path.string()));
+  CodesData d;
+  d.precision = Precision::Float64;
+  d.codes = Eigen::Map<const CodeMatrix>(z.data(), static_cast<Eigen::Index>(L), static_cast<Eigen::Index>(row));
+  d.factors = Eigen::Map<const FactorMatrix>(y.data(), static_cast<Eigen::Index>(K), static_cast<Eigen::Index>(row));
+  return d;
+}
+
+}  // namespace
+
+CodesData read_codes_file(const std::filesystem::path& path) {
+  const std::string ext = lower_extension(path);
+  if (!is_h5(ext) && ext != ".npz" && ext != ".csv")
+    throw Error(fmt::format("'{}': unsupported file type '{}' (expected .h5, .hdf5, .npz or .csv)", path.string(), ext));
+  require_exists(path);
+  if (is_h5(ext)) {
+    const h5::File f = h5::File::open_read(path);
+    return read_h5_pair(f, "codes", "factors");
+  }
+  if (ext == ".npz") {
+    const datasets::NpzFile f(path);
+    return read_npz_pair(f, "codes", "factors");
+  }
+  return read_csv(path);
+}
+
+ClusterSet read_clusters_file(const std::filesystem::path& path, const std::string& group) {
+  const std::string ext = lower_extension(path);
+  if (!is_h5(ext) && ext != ".npz")
+    throw Error(fmt::format("'{}': unsupported clusters file type '{}' (expected .h5, .hdf5 or .npz)", path.string(),
+                            ext));
+  require_exists(path);
+  ClusterSet set;
+  set.precision = Precision::Float64;
+  auto add = [&](CodesData d, const std::string& where) {
+    if (!set.clusters.empty()) {
+      const auto& first = set.clusters.front();
+      if (d.codes.rows() != first.codes.rows() || d.factors.rows() != first.factors.rows())
+        throw Error(fmt::format("{}: {} latents and {} factors, but cluster 0 has {} and {}", where, d.codes.rows(),
+                                d.factors.rows(), first.codes.rows(), first.factors.rows()));
+    }
+    if (d.precision == Precision::Float32) set.precision = Precision::Float32;
+    set.clusters.push_back({std::move(d.codes), std::move(d.factors)});
+  };
+  if (is_h5(ext)) {
+    const h5::File f = h5::File::open_read(path);
+    if (!group.empty() && !f.is_group(group)) throw Error(f.where(fmt::format("group '{}' not found", group)));
+    for (int i = 0;; ++i) {
+      const std::string g = h5_key(group, fmt::format("cluster_{}", i));
+      if (!f.exists(g)) break;
+      add(read_h5_pair(f, g + "/codes", g + "/factors"), f.where(fmt::format("group '{}'", g)));
+    }
+    if (set.clusters.empty())
+      throw Error(f.where(fmt::format("no group '{}' (clusters are groups cluster_0, cluster_1, …)",
+                                      h5_key(group, "cluster_0"))));
+    std::size_t listed = 0;
+    for (const auto& name : f.groups_in(group.empty() ? "/" : group))
+      if (name.rfind("cluster_", 0) == 0) ++listed;
+    if (listed != set.clusters.size())
+      throw Error(f.where(fmt::format("cluster groups are not numbered consecutively from cluster_0 (found {} "
+                                      "cluster_* groups, cluster_{} missing)",
+                                      listed, set.clusters.size())));
+  } else {
+    if (!group.empty()) throw Error(fmt::format("'{}': a group can only be selected in .h5 cluster files", path.string()));
+    const datasets::NpzFile f(path);
+    for (int i = 0;; ++i) {
+      const std::string ck = fmt::format("codes_{}", i), fk = fmt::format("factors_{}", i);
+      if (!f.has(ck) && !f.has(fk)) break;
+      add(read_npz_pair(f, ck, fk), f.where(ck));
+    }
+    if (set.clusters.empty())
+      throw Error(fmt::format("{}: member not found (clusters are codes_0/factors_0, codes_1/factors_1, …)",
+                              f.where("codes_0")));
+  }
+  return set;
+}
+
+namespace {
+
+void write_pair(h5::File& f, const std::string& prefix, const CodeMatrix& codes, const FactorMatrix& factors,
+                Precision precision) {
+  const std::vector<std::int64_t> cshape{codes.cols(), codes.rows()}, fshape{factors.cols(), factors.rows()};
+  const std::string ck = h5_key(prefix, "codes"), fk = h5_key(prefix, "factors");
+  if (precision == Precision::Float32) {
+    const Eigen::MatrixXf z = codes.cast<float>();
+    f.write<float>(ck, cshape, z.data());
+  } else {
+    f.write<double>(ck, cshape, codes.data());
+  }
+  f.write<std::int64_t>(fk, fshape, factors.data());
+}
+
+}  // namespace
+
+void write_codes_h5(const std::filesystem::path& path, const CodesFileContents& contents) {
+  AtomicOutput out(path);
+  {
+    h5::File f = h5::File::create(out.temp_path());
+    f.write_attr_string("/", "axial_version", std::string(kVersion));
+    f.write_attr_string("/", "axial_git_commit", std::string(kGitCommit));
+    if (contents.global) write_pair(f, "", contents.global->codes, contents.global->factors, contents.global->precision);
+    for (const auto& [parent, clusters] : contents.cluster_groups) {
+      if (!parent.empty()) f.create_group(parent);
+      for (std::size_t i = 0; i < clusters.size(); ++i) {
+        const std::string g = h5_key(parent, fmt::format("cluster_{}", i));
+        f.create_group(g);
+        write_pair(f, g, clusters[i].codes, clusters[i].factors, contents.cluster_precision);
+      }
+    }
+    f.close();
+  }
+  out.commit();
+}
+
+}  // namespace axial
+
+namespace axial {
+
+namespace {
+
+// SHA-256 (FIPS 180-4), streaming.
+class Sha256 {
+ public:
+  Sha256() { reset(); }
+  void update(const unsigned char* data, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      buf_[len_++] = data[i];
+      if (len_ == 64) {
+        block(buf_);
+        len_ = 0;
+      }
+    }
+    bits_ += static_cast<std::uint64_t>(n) * 8;
+  }
+  std::string hex() {
+    const std::uint64_t bits = bits_;
+    const unsigned char pad = 0x80;
+    update(&pad, 1);
+    const unsigned char zero = 0;
+    while (len_ != 56) update(&zero, 1);
+    unsigned char lenb[8];
+    for (int i = 0; i < 8; ++i) lenb[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+    update(lenb, 8);
+    std::string out;
+    for (std::uint32_t v : h_) out += fmt::format("{:08x}", v);
+    return out;
+  }
+
+ private:
+  static std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+  void reset() {
+    static const std::uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    std::copy(init, init + 8, h_);
+    len_ = 0;
+    bits_ = 0;
+  }
+  void block(const unsigned char* p) {
+    static const std::uint32_t k[64] = {
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+    std::uint32_t w[64];
+    for (int i = 0; i < 16; ++i)
+      w[i] = (std::uint32_t(p[4 * i]) << 24) | (std::uint32_t(p[4 * i + 1]) << 16) |
+             (std::uint32_t(p[4 * i + 2]) << 8) | std::uint32_t(p[4 * i + 3]);
+    for (int i = 16; i < 64; ++i) {
+      const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+      const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+    for (int i = 0; i < 64; ++i) {
+      const std::uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const std::uint32_t ch = (e & f) ^ (~e & g);
+      const std::uint32_t t1 = h + S1 + ch + k[i] + w[i];
+      const std::uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const std::uint32_t mj = (a & b) ^ (a & c) ^ (b & c);
+      const std::uint32_t t2 = S0 + mj;
+      h = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
+    }
+    h_[0] += a;
+    h_[1] += b;
+    h_[2] += c;
+    h_[3] += d;
+    h_[4] += e;
+    h_[5] += f;
+    h_[6] += g;
+    h_[7] += h;
+  }
+  std::uint32_t h_[8];
+  unsigned char buf_[64];
+  std::size_t len_ = 0;
+  std::uint64_t bits_ = 0;
+};
+
+}  // namespace
+
+std::string sha256_hex(const std::string& bytes) {
+  Sha256 s;
+  s.update(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return s.hex();
+}
+
+std::string sha256_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("'{}': cannot open for reading", path.string()));
+  Sha256 s;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const std::streamsize got = in.gcount();
+    if (got > 0) s.update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<std::size_t>(got));
+  }
+  if (in.bad()) throw Error(fmt::format("'{}': read error", path.string()));
+  return s.hex();
+}
+
+}  // namespace axial

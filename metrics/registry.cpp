@@ -1,0 +1,141 @@
+#include "metrics/registry.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "metrics/checks.hpp"
+#include "metrics/error.hpp"
+#include "metrics/explicitness.hpp"
+#include "metrics/mig.hpp"
+#include "metrics/modularity.hpp"
+#include "metrics/mutual_info.hpp"
+#include "metrics/sap.hpp"
+
+namespace axial {
+
+const std::vector<MetricInfo>& metric_table() {
+  static const std::vector<MetricInfo> table = {
+      {"mig", "Mutual Information Gap (Chen et al. 2018), histogram-discretised codes", "[0, 1]", true, false},
+      {"modularity", "Modularity (Ridgeway & Mozer 2018) from the discrete mutual information", "[0, 1]", true, false},
+      {"explicitness", "Explicitness: ROC-AUC of one-vs-rest logistic regression per factor (train and test)",
+       "[0, 1]", true, true},
+      {"sap", "Separated Attribute Predictability (Kumar et al. 2018), linear SVM per latent and factor", "[0, 1]",
+       true, true},
+  };
+  return table;
+}
+
+namespace {
+std::string valid_names() {
+  std::string s;
+  for (const auto& m : metric_table()) s += (s.empty() ? "" : ", ") + std::string(m.name);
+  return s;
+}
+}  // namespace
+
+std::vector<std::string> parse_metric_list(const std::string& list) {
+  std::vector<std::string> requested;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', pos), list.size());
+    std::string name = list.substr(pos, comma - pos);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (name.empty()) throw Error(fmt::format("--metrics '{}': empty metric name (valid: {})", list, valid_names()));
+    const auto& t = metric_table();
+    if (std::none_of(t.begin(), t.end(), [&](const MetricInfo& m) { return name == m.name; }))
+      throw Error(fmt::format("--metrics: unknown metric '{}' (valid: {})", name, valid_names()));
+    if (std::find(requested.begin(), requested.end(), name) != requested.end())
+      throw Error(fmt::format("--metrics: metric '{}' given twice", name));
+    requested.push_back(name);
+    pos = comma + 1;
+  }
+  std::vector<std::string> ordered;
+  for (const auto& m : metric_table())
+    if (std::find(requested.begin(), requested.end(), m.name) != requested.end()) ordered.emplace_back(m.name);
+  return ordered;
+}
+
+std::string metric_help() {
+  std::string s;
+  for (const auto& m : metric_table())
+    s += fmt::format("  {:<13} {}; range {}, {} is better\n", m.name, m.description, m.range,
+                     m.higher_is_better ? "higher" : "lower");
+  return s;
+}
+
+ScoreSheet compute_metrics(const std::vector<std::string>& names, const ScoreInputs& in) {
+  if (in.codes == nullptr || in.factors == nullptr) throw Error("compute_metrics: no codes/factors given");
+  const CodeMatrix& codes = *in.codes;
+  const FactorMatrix& factors = *in.factors;
+  require_matching_samples(codes, factors, "codes/factors", 2);
+  require_finite(codes, "codes");
+  auto wants = [&](const char* n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  const Eigen::Index L = codes.rows(), N = codes.cols();
+  if ((wants("mig") || wants("sap")) && L < 2)
+    throw Error(fmt::format("codes: {} latent(s); MIG and SAP need at least 2", L));
+  if (L < 1) throw Error("codes: 0 latents");
+  if (factors.rows() < 1) throw Error("factors: 0 factors");
+
+  ScoreSheet sheet;
+  Eigen::MatrixXd mi;
+  Eigen::VectorXd entropy;
+  if (wants("mig") || wants("modularity")) {
+    mi = mutual_info_matrix(discretize(codes, in.discretize), factors, in.num_threads);
+    entropy = factor_entropy(factors);
+  }
+  if (wants("mig")) {
+    const MigResult r = mig_from_mutual_info(mi, entropy);
+    sheet.add_scalar("mig", r.mig, r.undefined_reason);
+    sheet.add_vector("mig_per_factor", r.per_factor,
+                     r.skipped_factors > 0 ? "null = factor is constant (zero entropy), skipped" : "");
+    sheet.add_integer("mig_skipped_factors", r.skipped_factors);
+    std::vector<double> win(r.winning_latent.begin(), r.winning_latent.end());
+    for (double& w : win)
+      if (w < 0) w = std::nan("");
+    sheet.add_vector("mig_winning_latent", win, r.skipped_factors > 0 ? "null = skipped factor" : "");
+  }
+  if (wants("modularity")) {
+    const ModularityResult r = modularity_from_mutual_info(mi);
+    sheet.add_scalar("modularity", r.modularity, r.undefined_reason);
+    sheet.add_vector("modularity_per_latent", r.per_latent);
+  }
+  const bool split = wants("explicitness") || wants("sap");
+  if (split) {
+    if (in.num_train < 1 || in.num_train >= N)
+      throw Error(fmt::format("train/test split: {} training samples of {}; both splits must be non-empty",
+                              in.num_train, N));
+    const Eigen::Index ntr = in.num_train, nte = N - in.num_train;
+    const CodeMatrix ztr = codes.leftCols(ntr), zte = codes.rightCols(nte);
+    const FactorMatrix ytr = factors.leftCols(ntr), yte = factors.rightCols(nte);
+    if (wants("explicitness")) {
+      const ExplicitnessResult r = compute_explicitness(ztr, ytr, zte, yte, in.num_threads);
+      sheet.add_scalar("explicitness_train", r.train, r.train_undefined_reason);
+      sheet.add_scalar("explicitness_test", r.test, r.test_undefined_reason);
+      const bool any_nan_tr = std::any_of(r.per_factor_train.begin(), r.per_factor_train.end(),
+                                          [](double v) { return std::isnan(v); });
+      const bool any_nan_te = std::any_of(r.per_factor_test.begin(), r.per_factor_test.end(),
+                                          [](double v) { return std::isnan(v); });
+      sheet.add_vector("explicitness_per_factor_train", r.per_factor_train,
+                       any_nan_tr ? "null = fewer than two classes of that factor in the train split" : "");
+      sheet.add_vector("explicitness_per_factor_test", r.per_factor_test,
+                       any_nan_te ? "null = fewer than two classes of that factor in the train or test split" : "");
+      sheet.add_integer("explicitness_skipped_factors", r.skipped_factors);
+    }
+    if (wants("sap")) {
+      const SapResult r = compute_sap(ztr, ytr, zte, yte, in.num_threads);
+      sheet.add_scalar("sap", r.sap);
+      sheet.add_vector("sap_per_factor", r.per_factor);
+      sheet.add_matrix("sap_score_matrix", r.score_matrix);
+    }
+  }
+  if (wants("mig") || wants("modularity")) {
+    sheet.add_matrix("mutual_info", mi);
+    sheet.add_vector("factor_entropy", std::vector<double>(entropy.data(), entropy.data() + entropy.size()));
+  }
+  return sheet;
+}
+
+}  // namespace axial
