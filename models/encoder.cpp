@@ -44,6 +44,7 @@ struct Encoder::Impl {
   int latent_dim = 0;
   datasets::ObservationShape shape;
   bool probed = false;
+  Precision precision = Precision::Float32;
   std::string note;
 
   // Runs forward on (n,H,W,C) floats; returns the code tensor (n,L) float64 on the CPU, or throws axial::Error
@@ -86,6 +87,7 @@ struct Encoder::Impl {
     if (!codes.is_floating_point())
       throw Error(fmt::format("encoder '{}': output dtype {} is not floating point", path.string(),
                               fmt::streamed(codes.scalar_type())));
+    if (probing) precision = codes.scalar_type() == torch::kFloat64 ? Precision::Float64 : Precision::Float32;
     return codes.to(torch::kCPU, torch::kFloat64).contiguous();
   }
 
@@ -208,6 +210,7 @@ void Encoder::encode(const float* images, std::int64_t n, double* out, std::int6
 }
 
 int Encoder::latent_dim() const { return impl_->latent_dim; }
+Precision Encoder::precision() const { return impl_->precision; }
 const std::filesystem::path& Encoder::path() const { return impl_->path; }
 std::string Encoder::device() const { return impl_->device.str(); }
 const std::string& Encoder::note() const { return impl_->note; }

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "datasets/ground_truth.hpp"
+#include "metrics/discretize.hpp"
 
 namespace axial::models {
 
@@ -42,6 +43,9 @@ class Encoder {
   void encode(const float* images, std::int64_t n, double* out, std::int64_t first_index = 0);
 
   int latent_dim() const;                 // L (after probe)
+  // The floating type of the module's output (after probe): float32 codes are discretised with float32 histogram
+  // edges, as numpy does on the float32 arrays a PyTorch representation function returns.
+  Precision precision() const;
   const std::filesystem::path& path() const;
   std::string device() const;             // "cpu", "cuda:0", …
   // Non-empty if the probe had to interpret the output (e.g. "forward returns a tuple; its first element is used").

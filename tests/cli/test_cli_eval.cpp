@@ -1,0 +1,272 @@
+// `axial eval` end to end on a reduced protocol, with TorchScript encoders written here (define()), so the expected
+// values follow from the encoder's source and the metric definitions.
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "datasets/codes_file.hpp"
+#include "metrics/local.hpp"
+#include "metrics/registry.hpp"
+#include "models/vae.hpp"
+#include "tests/cli/run_axial.hpp"
+
+#include <doctest/doctest.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using axial::test::run_axial;
+using axial::test::TempDir;
+using nlohmann::json;
+
+// z = (Σ d·column, Σ d·row, Σ d) / 1000 with d = 1 − pixel (darkness): a linear map of pixels. Moving dot k by one
+// level in x shifts its darkness mass by 64/63 columns, so z0 follows x0, x1, x2 alike, z1 follows y0, y1, y2,
+// and z2 (total darkness) only changes where dots overlap or are clipped by the border.
+fs::path write_centroid_encoder(const fs::path& dir) {
+  torch::jit::Module m("CentroidEncoder");
+  auto cols = torch::arange(64, torch::kFloat32).view({1, 64}).expand({64, 64}).contiguous();
+  auto rows = torch::arange(64, torch::kFloat32).view({64, 1}).expand({64, 64}).contiguous();
+  m.register_buffer("cols", cols);
+  m.register_buffer("rows", rows);
+  m.define(R"(
+def forward(self, x):
+    d = 1.0 - x[:, 0]
+    return torch.stack([(d * self.cols).sum(dim=[1, 2]), (d * self.rows).sum(dim=[1, 2]), d.sum(dim=[1, 2])], dim=1) / 1000.0
+)");
+  auto path = dir / "centroid.pt";
+  m.save(path.string());
+  return path;
+}
+
+const char* kReduced =
+    "--num-train 300 --num-test 150 --clusters 3 --cluster-size 200 --localities 0.1,1.0 --anchors 40 --threads 1 "
+    "--quiet";
+
+json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  return json::parse(in);
+}
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+}  // namespace
+
+TEST_CASE("axial eval: reduced protocol end to end, results in the documented schema") {
+  TempDir tmp;
+  auto enc = write_centroid_encoder(tmp.path);
+  auto out = tmp / "eval";
+  auto r = run_axial("eval --model " + q(enc) + " --dataset three-dots --out " + q(out) + " --seed 5 " + kReduced);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = read_json(out / "results.json");
+  CHECK(j["kind"] == "eval");
+  CHECK(j["model"]["type"] == "torchscript");
+  CHECK(j["model"]["sha256"].get<std::string>().size() == 64);
+  CHECK(j["dataset"] == "three-dots");
+  CHECK(j["seed"] == 5);
+  CHECK(j["train_config"].is_null());
+  CHECK(j["settings"]["num_train"] == 300);
+  CHECK(j["settings"]["num_test"] == 150);
+  CHECK(j["settings"]["localities"] == json::array({0.1, 1.0}));
+  CHECK(j["settings"]["device"] == "cpu");
+  const auto& m = j["metrics"];
+  for (const char* key : {"mig", "modularity", "explicitness_train", "explicitness_test", "axis_alignment",
+                          "axis_alignment_factor_purity", "axis_alignment_latent_purity"})
+    CHECK_MESSAGE(m[key].is_number(), key);
+  CHECK(m["mig_per_factor"].size() == 6);
+  CHECK(m["modularity_per_latent"].size() == 3);
+  REQUIRE(j["local"].size() == 2);
+  CHECK(j["local"][0]["locality"] == 0.1);
+  CHECK(j["local"][0]["local_mig_per_cluster"].size() == 3);
+  CHECK(j["local"][1]["local_modularity_per_cluster"].size() == 3);
+  for (const char* stage : {"sampling_and_encoding", "global_metrics", "local_metrics", "axis_alignment", "total"})
+    CHECK(j["elapsed_s"][stage].is_number());
+  // 300 + 150 global + 2·3·200 local + 40 anchors × 6 factors × 2 neighbours.
+  CHECK(j["images_encoded"] == 300 + 150 + 1200 + 480);
+
+  // The centroid encoder (see above): each x-factor moves only z0, each y-factor only z1 (up to overlap/border
+  // effects) → factor purity ≈ 1; z0 and z1 each follow three factors equally → latent purity ≈ 1/3;
+  // harmonic mean ≈ 2·(1/3)/(4/3) = 0.5.
+  CHECK(m["axis_alignment_factor_purity"].get<double>() > 0.9);
+  CHECK(m["axis_alignment_latent_purity"].get<double>() == doctest::Approx(1.0 / 3).epsilon(0.15));
+  CHECK(m["axis_alignment"].get<double>() == doctest::Approx(0.5).epsilon(0.1));
+
+  const std::string csv = axial::test::slurp(out / "results.csv");
+  CHECK(csv.rfind("metric,locality,value\n", 0) == 0);
+  CHECK(csv.find("\nmig,,") != std::string::npos);
+  CHECK(csv.find("\nlocal_mig,0.1,") != std::string::npos);
+  CHECK(csv.find("\nlocal_modularity,1,") != std::string::npos);
+  CHECK(axial::test::slurp(out / "results.md").find("| locality ρ |") != std::string::npos);
+}
+
+TEST_CASE("axial eval: numbers equal the metrics engine on the dumped samples (axial score's inputs)") {
+  TempDir tmp;
+  auto enc = write_centroid_encoder(tmp.path);
+  auto out = tmp / "eval";
+  auto dump = tmp / "samples.h5";
+  auto r = run_axial("eval --model " + q(enc) + " --out " + q(out) + " --dump-samples " + q(dump) + " " + kReduced);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = read_json(out / "results.json");
+
+  // Global: the root holds train rows then test rows. Explicitness through `axial score` with the same split.
+  auto score = run_axial("score --codes " + q(dump) + " --num-train 300 --metrics explicitness");
+  INFO(score.err);
+  REQUIRE(score.exit_code == 0);
+  const json s = json::parse(score.out);
+  CHECK(s["explicitness_train"].get<double>() == j["metrics"]["explicitness_train"].get<double>());
+  CHECK(s["explicitness_test"].get<double>() == j["metrics"]["explicitness_test"].get<double>());
+  // MIG and modularity are computed on the train rows (the paper's MIG sample is its training sample): re-score
+  // the first 300 rows of the dump with the same engine.
+  const axial::CodesData all = axial::read_codes_file(dump);
+  REQUIRE(all.codes.cols() == 450);
+  CHECK(all.precision == axial::Precision::Float32);
+  axial::CodesData train;
+  train.codes = all.codes.leftCols(300);
+  train.factors = all.factors.leftCols(300);
+  train.precision = all.precision;
+  axial::CodesFileContents tc;
+  tc.global = train;
+  axial::write_codes_h5(tmp / "train.h5", tc);
+  auto score_train = run_axial("score --codes " + q(tmp / "train.h5") + " --metrics mig,modularity");
+  INFO(score_train.err);
+  REQUIRE(score_train.exit_code == 0);
+  const json st = json::parse(score_train.out);
+  CHECK(st["mig"].get<double>() == j["metrics"]["mig"].get<double>());
+  CHECK(st["modularity"].get<double>() == j["metrics"]["modularity"].get<double>());
+  CHECK(st["mig_per_factor"] == j["metrics"]["mig_per_factor"]);
+
+  // Local: one group per locality in the `axial score --clusters` layout.
+  for (const auto& e : j["local"]) {
+    const std::string group = "locality_" + axial::format_number(e["locality"].get<double>());
+    auto cs = run_axial("score --clusters " + q(dump) + " --clusters-group " + group + " --local-bins 5");
+    axial::ClusterSet set = axial::read_clusters_file(dump, group);
+    REQUIRE(set.clusters.size() == 3);
+    CHECK(set.clusters[0].codes.cols() == 200);
+    axial::LocalOptions opt;
+    opt.num_bins = 5;
+    opt.precision = set.precision;
+    const auto lr = axial::compute_local(set.clusters, opt);
+    CHECK(lr.local_mig == e["local_mig"].get<double>());
+    CHECK(lr.local_modularity == e["local_modularity"].get<double>());
+    for (std::size_t c = 0; c < 3; ++c)
+      CHECK(lr.local_modularity_per_cluster[c] == e["local_modularity_per_cluster"][c].get<double>());
+    INFO(cs.err);
+    REQUIRE(cs.exit_code == 0);
+    const json sj = json::parse(cs.out);
+    CHECK(sj["local_mig"].get<double>() == e["local_mig"].get<double>());
+    CHECK(sj["local_modularity"].get<double>() == e["local_modularity"].get<double>());
+    CHECK(sj["local_mig_per_cluster"] == e["local_mig_per_cluster"]);
+  }
+}
+
+TEST_CASE("axial eval: same seed, same numbers; another seed, other samples") {
+  TempDir tmp;
+  auto enc = write_centroid_encoder(tmp.path);
+  const std::string base = "eval --model " + q(enc) + " --num-train 200 --num-test 100 --clusters 2 "
+                           "--cluster-size 100 --localities 0.3 --anchors 10 --threads 1 --quiet --out ";
+  REQUIRE(run_axial(base + q(tmp / "a") + " --seed 7").exit_code == 0);
+  REQUIRE(run_axial(base + q(tmp / "b") + " --seed 7").exit_code == 0);
+  REQUIRE(run_axial(base + q(tmp / "c") + " --seed 8").exit_code == 0);
+  const json a = read_json(tmp / "a" / "results.json"), b = read_json(tmp / "b" / "results.json"),
+             c = read_json(tmp / "c" / "results.json");
+  CHECK(a["metrics"] == b["metrics"]);
+  CHECK(a["local"] == b["local"]);
+  CHECK(a["local"][0]["centroids"] != c["local"][0]["centroids"]);
+  CHECK(a["metrics"]["mig_per_factor"] != c["metrics"]["mig_per_factor"]);
+}
+
+TEST_CASE("axial eval: an axial training directory adds the decoder axis alignment and its config") {
+  torch::set_num_threads(1);
+  TempDir tmp;
+  auto dir = tmp / "run";
+  fs::create_directories(dir / "model");
+  torch::manual_seed(0);
+  axial::models::Vae vae;
+  axial::models::save_vae_torchscript(vae, dir / "model" / "vae.pt");
+  axial::models::save_encoder_torchscript(vae, dir / "model" / "encoder.pt");
+  std::ofstream(dir / "config.json") << R"({"beta": 4, "gamma": 0.1, "seed": 11})";
+  auto out = tmp / "eval";
+  auto r = run_axial("eval --model " + q(dir) + " --out " + q(out) +
+                     " --num-train 100 --num-test 50 --clusters 1 --cluster-size 50 --localities 0.1 --anchors 8 "
+                     "--threads 1 --quiet");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = read_json(out / "results.json");
+  CHECK(j["model"]["type"] == "axial-vae");
+  CHECK(j["train_config"]["gamma"] == 0.1);
+  const auto& m = j["metrics"];
+  REQUIRE(m["decoder_axis_alignment"].is_number());
+  CHECK(m["decoder_axis_alignment"].get<double>() >= 0.0);
+  CHECK(m["decoder_axis_alignment"].get<double>() <= 1.0);
+  CHECK(m["decoder_axis_alignment_per_anchor"].size() == 8);
+  CHECK(m["axis_alignment"].is_number());
+}
+
+TEST_CASE("axial eval: encoders that do not fit are named before any work, nothing is written") {
+  TempDir tmp;
+  torch::jit::Module m("Rgb");
+  m.register_parameter("w", torch::ones({4, 3, 4, 4}), false);
+  m.define(R"(
+def forward(self, x):
+    return torch.conv2d(x, self.w, stride=[2, 2]).flatten(1)
+)");
+  m.save((tmp / "rgb.pt").string());
+  auto out = tmp / "eval";
+  auto r = run_axial("eval --model " + q(tmp / "rgb.pt") + " --out " + q(out) + " --quiet");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("axial: error: encoder '", 0) == 0);
+  CHECK(r.err.find("expects 3 channel(s), the data set's images have 1") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK_FALSE(fs::exists(out / "results.json"));
+
+  torch::jit::Module nan("Nan");
+  nan.define(R"(
+def forward(self, x):
+    return (x.flatten(1)[:, 0:4] - 2.0).log()
+)");
+  nan.save((tmp / "nan.pt").string());
+  r = run_axial("eval --model " + q(tmp / "nan.pt") + " --out " + q(out) + " --quiet");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("non-finite code") != std::string::npos);
+  CHECK_FALSE(fs::exists(out / "results.json"));
+}
+
+TEST_CASE("axial eval: bad options are one error line, exit 2") {
+  TempDir tmp;
+  auto enc = write_centroid_encoder(tmp.path);
+  const std::string base = "eval --model " + q(enc) + " --out " + q(tmp / "o") + " ";
+  for (const auto& [args, text] : std::vector<std::pair<std::string, std::string>>{
+           {"--localities 0.1,1.5", "--localities: 1.5 is outside (0, 1]"},
+           {"--localities 0.1,x", "--localities: 'x' is not a number"},
+           {"--metrics mig,nope", "unknown metric 'nope'"},
+           {"--protocol fancy", "--protocol 'fancy': unknown protocol"},
+           {"--deny zz", "zz"},
+           {"--dataset nope", "nope"},
+           {"--batch-size 0", "--batch-size 0"},
+           {"--device tpu", "--device 'tpu'"}}) {
+    auto r = run_axial(base + args);
+    INFO(args, " → ", r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.rfind("axial: error: ", 0) == 0);
+    CHECK(r.err.find(text) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  auto missing = run_axial("eval --model " + q(tmp / "nothing") + " --out " + q(tmp / "o"));
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("--model") != std::string::npos);
+  auto empty_dir = tmp / "emptyrun";
+  fs::create_directories(empty_dir);
+  auto nodir = run_axial("eval --model " + q(empty_dir) + " --out " + q(tmp / "o"));
+  CHECK(nodir.exit_code == 2);
+  CHECK(nodir.err.find("model/encoder.pt") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "o"));
+  auto help = run_axial("eval --help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("--dump-samples") != std::string::npos);
+}
