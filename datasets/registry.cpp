@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "datasets/native_h5.hpp"
+#include "datasets/real_data.hpp"
 #include "datasets/three_dots.hpp"
 #include "metrics/error.hpp"
 
@@ -15,6 +16,15 @@ const std::vector<DatasetEntry>& dataset_table() {
   static const std::vector<DatasetEntry> table = {
       {"three-dots", "three black dots on white, 64x64x1, 6 factors x0..y2 of 64 values (Rhodes & Lee 2021), drawn on the fly",
        false, [](const std::string&) -> std::unique_ptr<GroundTruthData> { return std::make_unique<ThreeDots>(); }},
+      // Distributed files (issue 7, datasets/real_data.hpp, docs/datasets-real.md).
+      {"dsprites", "dSprites .npz (official 737,280 images or a subset with the same keys), 64x64x1",
+       true, [](const std::string& p) { return open_real_dataset("dsprites", p); }},
+      {"shapes3d", "Shapes3D 3dshapes.h5, 64x64x3, 6 factors (10,10,10,8,4,15 values)",
+       true, [](const std::string& p) { return open_real_dataset("shapes3d", p); }},
+      {"mpi3d", "MPI3D toy/realistic/real mpi3d_*.npz (memory-mapped), 64x64x3, 7 factors (6,6,2,3,3,40,40)",
+       true, [](const std::string& p) { return open_real_dataset("mpi3d", p); }},
+      {"mpi3d-multi", "the paper's 2x2 grid of 32x32 MPI3D images, 8 factors of 40 values (PATH: mpi3d .npz or converted .h5)",
+       true, [](const std::string& p) { return open_real_dataset("mpi3d-multi", p); }},
   };
   return table;
 }
@@ -52,6 +62,8 @@ std::unique_ptr<GroundTruthData> open_dataset(const std::string& spec) {
   std::error_code ec;
   if (std::filesystem::exists(spec, ec)) {
     if (is_native_file(spec)) return std::make_unique<NativeData>(spec);
+    const std::string kind = detect_real_dataset(spec);  // dSprites / Shapes3D / MPI3D recognised by content
+    if (!kind.empty()) return open_real_dataset(kind, spec);
     throw Error(fmt::format("'{}' is not an axial data file (valid data sets: {})", spec, dataset_names()));
   }
   const bool looks_like_path = spec.find('/') != std::string::npos || spec.find('.') != std::string::npos;
