@@ -1,0 +1,137 @@
+// Speed of the metric engine (issue 3) on N = 10,000 codes, L = 10 latents, K = 6 factors:
+//   MIG and modularity (20 bins), the local protocol's metrics over 20 clusters × 10,000 (5 bins),
+//   explicitness and SAP (first 80% train). Prints seconds per metric and the speed-up over the reference
+//   Python times quoted in issue 3 (disentanglement_lib on numpy/sklearn, this machine).
+//
+//   bench_metrics [--threads T] [--repeat R] [--write FILE.h5]
+// --write dumps the inputs (/codes, /factors, /clusters/cluster_i) for scripts/dev/check_metrics_reference.py --time.
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "datasets/codes_file.hpp"
+#include "datasets/random.hpp"
+#include "metrics/discretize.hpp"
+#include "metrics/explicitness.hpp"
+#include "metrics/local.hpp"
+#include "metrics/mig.hpp"
+#include "metrics/modularity.hpp"
+#include "metrics/mutual_info.hpp"
+#include "metrics/parallel.hpp"
+#include "metrics/sap.hpp"
+
+using namespace axial;
+
+namespace {
+
+const int kSizes[6] = {3, 6, 40, 32, 32, 4};
+
+// Codes: latent l < 6 tracks factor l (scaled) plus some leakage from factor l+1 and noise; latents 6..9 noise.
+void make_data(Rng& rng, Eigen::Index n, const int* lo, const int* hi, CodeMatrix& z, FactorMatrix& y) {
+  y.resize(6, n);
+  z.resize(10, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (int k = 0; k < 6; ++k) y(k, i) = uniform_int(rng, lo[k], hi[k]);
+    for (int l = 0; l < 10; ++l) {
+      double v = (uniform_real(rng) + uniform_real(rng) - 1.0);
+      if (l < 6) v += 2.0 * static_cast<double>(y(l, i)) / kSizes[l] + 0.3 * static_cast<double>(y((l + 1) % 6, i)) / kSizes[(l + 1) % 6];
+      z(l, i) = static_cast<double>(static_cast<float>(v));  // float32 codes, as an encoder writes them
+    }
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = hardware_threads(), repeat = 3;
+  std::string write;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--write") && i + 1 < argc) write = argv[++i];
+    else {
+      fmt::print(stderr, "usage: bench_metrics [--threads T] [--repeat R] [--write FILE.h5]\n");
+      return 2;
+    }
+  }
+  Rng rng = make_rng(20261128, 0);
+  const Eigen::Index N = 10000;
+  int lo[6], hi[6];
+  for (int k = 0; k < 6; ++k) lo[k] = 0, hi[k] = kSizes[k] - 1;
+  CodeMatrix z;
+  FactorMatrix y;
+  make_data(rng, N, lo, hi, z, y);
+  // 20 local clusters: each factor restricted to a window of ~1/4 of its range around a random centre
+  // (the smallest factors end up frozen in some clusters, as with the paper's local sampler).
+  std::vector<LocalCluster> clusters(20);
+  for (auto& c : clusters) {
+    int clo[6], chi[6];
+    for (int k = 0; k < 6; ++k) {
+      const int half = kSizes[k] / 8;
+      const int centre = static_cast<int>(uniform_int(rng, 0, kSizes[k] - 1));
+      clo[k] = std::max(0, centre - half);
+      chi[k] = std::min(kSizes[k] - 1, centre + half);
+    }
+    make_data(rng, N, clo, chi, c.codes, c.factors);
+  }
+  if (!write.empty()) {
+    CodesFileContents contents;
+    contents.global = CodesData{z, y, Precision::Float32};
+    contents.cluster_groups.push_back({"clusters", clusters});
+    write_codes_h5(write, contents);
+    fmt::print("wrote {}\n", write);
+  }
+  const Eigen::Index ntr = 8000;
+  const CodeMatrix ztr = z.leftCols(ntr), zte = z.rightCols(N - ntr);
+  const FactorMatrix ytr = y.leftCols(ntr), yte = y.rightCols(N - ntr);
+  DiscretizeOptions d;
+  d.precision = Precision::Float32;
+  LocalOptions lo_opts;
+  lo_opts.precision = Precision::Float32;
+  lo_opts.num_threads = threads;
+
+  struct Row {
+    const char* name;
+    double reference;
+    double best = 1e300;
+    double value = 0;
+  };
+  Row rows[] = {{"mig (20 bins)", 0.28}, {"modularity (20 bins)", 0.25}, {"local mig (20 clusters, 5 bins)", 4.0},
+                {"local modularity (20 clusters)", 3.3}, {"explicitness", 8.5}, {"sap", 13.6}};
+  for (int r = 0; r < repeat; ++r) {
+    auto t = std::chrono::steady_clock::now();
+    rows[0].value = mig_from_mutual_info(mutual_info_matrix(discretize(z, d), y, threads), factor_entropy(y)).mig;
+    rows[0].best = std::min(rows[0].best, seconds_since(t));
+    t = std::chrono::steady_clock::now();
+    rows[1].value = modularity_from_mutual_info(mutual_info_matrix(discretize(z, d), y, threads)).modularity;
+    rows[1].best = std::min(rows[1].best, seconds_since(t));
+    // compute_local computes local MIG and both local modularities in one pass; its time is reported for both.
+    t = std::chrono::steady_clock::now();
+    const LocalResult lr = compute_local(clusters, lo_opts);
+    const double tl = seconds_since(t);
+    rows[2].value = lr.local_mig;
+    rows[3].value = lr.local_modularity;
+    rows[2].best = std::min(rows[2].best, tl);
+    rows[3].best = std::min(rows[3].best, tl);
+    t = std::chrono::steady_clock::now();
+    rows[4].value = compute_explicitness(ztr, ytr, zte, yte, threads).test;
+    rows[4].best = std::min(rows[4].best, seconds_since(t));
+    t = std::chrono::steady_clock::now();
+    rows[5].value = compute_sap(ztr, ytr, zte, yte, threads).sap;
+    rows[5].best = std::min(rows[5].best, seconds_since(t));
+  }
+  fmt::print("bench_metrics: N={} L=10 K=6, {} thread(s), best of {}\n", N, threads, repeat);
+  fmt::print("{:<34} {:>10} {:>12} {:>9} {:>10}\n", "metric", "seconds", "reference s", "speed-up", "value");
+  for (const auto& r : rows)
+    fmt::print("{:<34} {:>10.4f} {:>12.2f} {:>8.0f}x {:>10.4f}\n", r.name, r.best, r.reference, r.reference / r.best,
+               r.value);
+  fmt::print("(local mig and local modularity are computed together by compute_local; the time is for both)\n");
+  return 0;
+}

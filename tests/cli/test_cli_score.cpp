@@ -1,0 +1,161 @@
+// `axial score`: hand-derived values through the CLI, output formats, --clusters agreement with per-cluster runs,
+// and bad input → one line naming file/key, exit 2, nothing written.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#include "datasets/codes_file.hpp"
+#include "run_axial.hpp"
+
+using axial::test::run_axial;
+using axial::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+// Two independent balanced bits, 8 rows; z0 = y0, z1 = y1, z2 = y0 (a duplicate of z0).
+void write_bits_csv(const std::filesystem::path& p) {
+  std::ofstream o(p);
+  o << "z0,z1,z2,y0,y1\n";
+  for (int i = 0; i < 8; ++i) {
+    const int a = (i / 2) % 2, b = i % 2;
+    o << a << "," << b << "," << a << "," << a << "," << b << "\n";
+  }
+}
+
+std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+axial::LocalCluster make_cluster(int seed, int n) {
+  axial::LocalCluster c;
+  c.codes.resize(3, n);
+  c.factors.resize(2, n);
+  for (int i = 0; i < n; ++i) {
+    c.factors(0, i) = (i * (seed + 1)) % 3;
+    c.factors(1, i) = seed == 1 ? 4 : (i / 3) % 4;  // cluster 1 freezes factor 1
+    c.codes(0, i) = c.factors(0, i) + 0.1 * std::sin(i + seed);
+    c.codes(1, i) = c.factors(1, i) + 0.4 * std::cos(3.0 * i);
+    c.codes(2, i) = std::sin(1.0 * i * i + seed);
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("score a csv: MIG and modularity by hand") {
+  // m = [[ln2, 0], [0, ln2], [ln2, 0]] (nats), H = [ln2, ln2].
+  // Factor 0: two latents carry ln2 → gap 0; factor 1: gap 1 → MIG = 0.5. Every latent informs one factor → 1.
+  TempDir tmp;
+  write_bits_csv(tmp / "b.csv");
+  const auto r = run_axial("score --codes " + q(tmp / "b.csv") + " --metrics mig,modularity");
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["mig"].get<double>() == doctest::Approx(0.5));
+  CHECK(j["modularity"].get<double>() == doctest::Approx(1.0));
+  CHECK(j["mutual_info"][0][0].get<double>() == doctest::Approx(std::log(2.0)));
+  CHECK(j["factor_entropy"][1].get<double>() == doctest::Approx(std::log(2.0)));
+  CHECK(j["mig_skipped_factors"].get<int>() == 0);
+  CHECK(j["num_bins"].get<int>() == 20);
+  CHECK(j["n"].get<int>() == 8);
+  CHECK(j["l"].get<int>() == 3);
+  CHECK(j["k"].get<int>() == 2);
+  CHECK(j["input_sha256"].get<std::string>().size() == 64);
+  CHECK(j.contains("axial_version"));
+}
+
+TEST_CASE("all four metrics, csv and md formats, atomic --out") {
+  TempDir tmp;
+  write_bits_csv(tmp / "b.csv");
+  auto r = run_axial("score --codes " + q(tmp / "b.csv") + " --num-train 6 --out " + q(tmp / "s.json"));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.empty());
+  const json j = json::parse(axial::test::slurp(tmp / "s.json"));
+  for (const char* key : {"mig", "mig_per_factor", "mig_skipped_factors", "modularity", "modularity_per_latent",
+                          "explicitness_train", "explicitness_test", "sap", "mutual_info", "factor_entropy"})
+    CHECK_MESSAGE(j.contains(key), key);
+  r = run_axial("score --codes " + q(tmp / "b.csv") + " --metrics mig --format csv");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("metric,value,note\nmig,0.5,\n", 0) == 0);
+  r = run_axial("score --codes " + q(tmp / "b.csv") + " --metrics modularity --format md");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("| modularity | 1 |") != std::string::npos);
+}
+
+TEST_CASE("--clusters equals per-cluster single runs") {
+  TempDir tmp;
+  std::vector<axial::LocalCluster> cs{make_cluster(0, 60), make_cluster(1, 60), make_cluster(2, 60)};
+  axial::CodesFileContents c;
+  c.cluster_groups.push_back({"", cs});
+  c.cluster_precision = axial::Precision::Float64;
+  axial::write_codes_h5(tmp / "cl.h5", c);
+  auto r = run_axial("score --clusters " + q(tmp / "cl.h5"));
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(r.out);
+  double mig_sum = 0, mod_sum = 0;
+  for (int i = 0; i < 3; ++i) {
+    axial::CodesFileContents one;
+    one.global = axial::CodesData{cs[i].codes, cs[i].factors, axial::Precision::Float64};
+    const auto path = tmp / ("c" + std::to_string(i) + ".h5");
+    axial::write_codes_h5(path, one);
+    const auto s = run_axial("score --codes " + q(path) + " --bins 5 --metrics mig,modularity");
+    REQUIRE(s.exit_code == 0);
+    const json k = json::parse(s.out);
+    CHECK(j["local_mig_per_cluster"][i].get<double>() == k["mig"].get<double>());
+    CHECK(j["local_modularity_per_cluster"][i].get<double>() == k["modularity"].get<double>());
+    mig_sum += k["mig"].get<double>();
+    mod_sum += k["modularity"].get<double>();
+  }
+  CHECK(j["local_mig"].get<double>() == doctest::Approx(mig_sum / 3));
+  CHECK(j["local_modularity"].get<double>() == doctest::Approx(mod_sum / 3));
+  CHECK(j["local_mig_skipped_factors_per_cluster"][1].get<int>() == 1);
+  CHECK(j.contains("local_modularity_varying"));
+}
+
+TEST_CASE("bad input: one line naming file/key, exit 2, nothing written") {
+  TempDir tmp;
+  write_bits_csv(tmp / "b.csv");
+  const auto out = tmp / "o.json";
+  auto expect_error = [&](const std::string& args, const std::string& needle) {
+    const auto r = run_axial(args + " --out " + q(out));
+    CHECK_MESSAGE(r.exit_code == 2, args);
+    CHECK_MESSAGE(r.err.find(needle) != std::string::npos, r.err);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK_FALSE(std::filesystem::exists(out));
+  };
+  expect_error("score --codes " + q(tmp / "b.csv") + " --metrics mig,dci", "valid: mig, modularity, explicitness, sap");
+  expect_error("score --codes " + q(tmp / "missing.h5"), "missing.h5");
+  {
+    std::ofstream o(tmp / "nan.csv");
+    o << "z0,z1,y0\n1,nan,0\n2,3,1\n";
+  }
+  expect_error("score --codes " + q(tmp / "nan.csv"), "z1");
+  {
+    std::ofstream o(tmp / "one.csv");
+    o << "z0,z1,y0\n1,2,0\n";
+  }
+  expect_error("score --codes " + q(tmp / "one.csv"), "one.csv");
+  {
+    std::ofstream o(tmp / "l1.csv");
+    o << "z0,y0\n1,0\n2,1\n";
+  }
+  expect_error("score --codes " + q(tmp / "l1.csv") + " --metrics mig", "at least 2");
+  {
+    std::ofstream o(tmp / "frac.csv");
+    o << "z0,z1,y0\n1,2,0.5\n2,3,1\n";
+  }
+  expect_error("score --codes " + q(tmp / "frac.csv"), "y0");
+  expect_error("score --codes " + q(tmp / "b.csv") + " --num-train 8", "split");
+  expect_error("score --codes " + q(tmp / "b.csv") + " --train-fraction 0.5 --num-train 3", "mutually exclusive");
+  {
+    std::ofstream o(tmp / "empty.h5");
+  }
+  expect_error("score --clusters " + q(tmp / "b.csv"), "b.csv");
+}
+
+TEST_CASE("--help lists the metric registry") {
+  const auto r = run_axial("score --help");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("--clusters") != std::string::npos);
+  CHECK(r.out.find("explicitness") != std::string::npos);
+}

@@ -1,0 +1,181 @@
+// Codes/factors files for `axial score`: .h5 round trip through the writer, .npz, .csv, cluster files, and the
+// bad-input errors (each names the file and the key).
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "datasets/codes_file.hpp"
+#include "datasets/h5_util.hpp"
+#include "metrics/error.hpp"
+#include "npz_fixture.hpp"
+
+using namespace axial;
+
+namespace {
+
+struct Tmp {
+  std::filesystem::path dir;
+  Tmp() {
+    std::string t = (std::filesystem::temp_directory_path() / "axial-codes-XXXXXX").string();
+    dir = mkdtemp(t.data());
+  }
+  ~Tmp() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::filesystem::path operator/(const std::string& n) const { return dir / n; }
+};
+
+CodesData sample(Eigen::Index n, double offset) {
+  CodesData d;
+  d.codes.resize(2, n);
+  d.factors.resize(3, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    d.codes(0, i) = offset + 0.5 * static_cast<double>(i);
+    d.codes(1, i) = -0.25 * static_cast<double>(i);
+    d.factors(0, i) = i % 2;
+    d.factors(1, i) = -7;
+    d.factors(2, i) = i;
+  }
+  return d;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("h5 writer → reader round trip (global + clusters under a parent group)") {
+  Tmp tmp;
+  CodesFileContents c;
+  c.global = sample(5, 1.0);
+  c.global->precision = Precision::Float64;
+  std::vector<LocalCluster> clusters;
+  for (int i = 0; i < 3; ++i) {
+    CodesData s = sample(4 + i, i);
+    clusters.push_back({s.codes, s.factors});
+  }
+  c.cluster_groups.push_back({"", clusters});
+  c.cluster_groups.push_back({"locality_0.1", clusters});
+  c.cluster_precision = Precision::Float32;
+  write_codes_h5(tmp / "s.h5", c);
+
+  const CodesData g = read_codes_file(tmp / "s.h5");
+  CHECK(g.codes == c.global->codes);
+  CHECK(g.factors == c.global->factors);
+  CHECK(g.precision == Precision::Float64);
+  for (const std::string group : {"", "locality_0.1"}) {
+    const ClusterSet set = read_clusters_file(tmp / "s.h5", group);
+    REQUIRE(set.clusters.size() == 3);
+    CHECK(set.precision == Precision::Float32);
+    for (int i = 0; i < 3; ++i) {
+      CHECK(set.clusters[i].codes == clusters[i].codes.cast<float>().cast<double>());
+      CHECK(set.clusters[i].factors == clusters[i].factors);
+    }
+  }
+  // The on-disk layout is (N, L) rows: codes[1][0] = sample 1, latent 0.
+  const auto f = h5::File::open_read(tmp / "s.h5");
+  CHECK(f.shape("codes") == std::vector<std::int64_t>{5, 2});
+  CHECK(f.read<double>("codes")[2] == c.global->codes(0, 1));
+  CHECK_THROWS_AS(read_clusters_file(tmp / "s.h5", "nope"), Error);
+}
+
+TEST_CASE("csv reader") {
+  Tmp tmp;
+  {
+    std::ofstream o(tmp / "c.csv");
+    o << "z0,z1,y0\n0.5,1.5,3\n-1,2e-3,4\n";
+  }
+  const CodesData d = read_codes_file(tmp / "c.csv");
+  CHECK(d.codes.rows() == 2);
+  CHECK(d.codes.cols() == 2);
+  CHECK(d.codes(1, 1) == 2e-3);
+  CHECK(d.factors(0, 1) == 4);
+  {
+    std::ofstream o(tmp / "bad.csv");
+    o << "z0,z1,y0\n0.5,1.5,3.5\n";
+  }
+  CHECK(error_of([&] { read_codes_file(tmp / "bad.csv"); }).find("'y0'") != std::string::npos);
+  {
+    std::ofstream o(tmp / "nan.csv");
+    o << "z0,y0\nnan,1\n";
+  }
+  CHECK(error_of([&] { read_codes_file(tmp / "nan.csv"); }).find("'z0'") != std::string::npos);
+  {
+    std::ofstream o(tmp / "hdr.csv");
+    o << "a,b\n1,2\n";
+  }
+  CHECK(error_of([&] { read_codes_file(tmp / "hdr.csv"); }).find("header") != std::string::npos);
+}
+
+TEST_CASE("npz reader: codes/factors and codes_i/factors_i") {
+  Tmp tmp;
+  const std::vector<float> z{0.f, 1.f, 2.f, 3.f, 4.f, 5.f};  // (3, 2)
+  const std::vector<std::int32_t> y{1, 2, 3};                 // (3,)
+  test::write_bytes(tmp / "a.npz",
+                    test::zip_bytes({{"codes.npy", test::npy_bytes("<f4", {3, 2}, test::raw_bytes(z))},
+                                     {"factors.npy", test::npy_bytes("<i4", {3}, test::raw_bytes(y)), true}}));
+  const CodesData d = read_codes_file(tmp / "a.npz");
+  CHECK(d.precision == Precision::Float32);
+  CHECK(d.codes.rows() == 2);
+  CHECK(d.codes(1, 2) == 5.0);
+  CHECK(d.factors.rows() == 1);
+  CHECK(d.factors(0, 2) == 3);
+  test::write_bytes(tmp / "c.npz",
+                    test::zip_bytes({{"codes_0.npy", test::npy_bytes("<f4", {3, 2}, test::raw_bytes(z))},
+                                     {"factors_0.npy", test::npy_bytes("<i4", {3}, test::raw_bytes(y))}}));
+  CHECK(read_clusters_file(tmp / "c.npz").clusters.size() == 1);
+  test::write_bytes(tmp / "f.npz",
+                    test::zip_bytes({{"codes.npy", test::npy_bytes("<f4", {3, 2}, test::raw_bytes(z))},
+                                     {"factors.npy", test::npy_bytes("<f4", {3, 2}, test::raw_bytes(z))}}));
+  CHECK(error_of([&] { read_codes_file(tmp / "f.npz"); }).find("factors") != std::string::npos);
+}
+
+TEST_CASE("bad h5 inputs name the file and the key") {
+  Tmp tmp;
+  {
+    auto f = h5::File::create(tmp / "m.h5");
+    const std::vector<double> z{0, 1, 2, 3};
+    f.write<double>("codes", {2, 2}, z);
+  }
+  std::string e = error_of([&] { read_codes_file(tmp / "m.h5"); });
+  CHECK(e.find("m.h5") != std::string::npos);
+  CHECK(e.find("factors") != std::string::npos);
+  {
+    auto f = h5::File::create(tmp / "f.h5");
+    const std::vector<double> z{0, 1, 2, 3};
+    f.write<double>("codes", {2, 2}, z);
+    f.write<double>("factors", {2, 1}, std::vector<double>{0.5, 1});
+  }
+  CHECK(error_of([&] { read_codes_file(tmp / "f.h5"); }).find("integer") != std::string::npos);
+  {
+    auto f = h5::File::create(tmp / "r.h5");
+    f.write<double>("codes", {2, 2}, std::vector<double>{0, 1, 2, 3});
+    f.write<std::int64_t>("factors", {3, 1}, std::vector<std::int64_t>{0, 1, 1});
+  }
+  CHECK(error_of([&] { read_codes_file(tmp / "r.h5"); }).find("rows") != std::string::npos);
+  {
+    auto f = h5::File::create(tmp / "n.h5");
+    f.write<double>("codes", {2, 1}, std::vector<double>{0, std::nan("")});
+    f.write<std::int64_t>("factors", {2, 1}, std::vector<std::int64_t>{0, 1});
+  }
+  CHECK(error_of([&] { read_codes_file(tmp / "n.h5"); }).find("non-finite") != std::string::npos);
+  {
+    auto f = h5::File::create(tmp / "g.h5");
+    f.create_group("cluster_1");
+  }
+  CHECK(error_of([&] { read_clusters_file(tmp / "g.h5"); }).find("cluster_0") != std::string::npos);
+  CHECK_THROWS_AS(read_codes_file(tmp / "missing.h5"), Error);
+  CHECK_THROWS_AS(read_codes_file(tmp / "x.txt"), Error);
+}
+
+TEST_CASE("sha256 of known strings") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
