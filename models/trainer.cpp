@@ -1,0 +1,630 @@
+#include "models/trainer.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <fmt/core.h>
+#include <fmt/ostream.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "axial/version.hpp"
+#include "datasets/atomic_output.hpp"
+#include "datasets/random.hpp"
+#include "datasets/registry.hpp"
+#include "datasets/three_dots.hpp"
+#include "metrics/error.hpp"
+#include "models/device.hpp"
+#include "models/loss.hpp"
+#include "models/vae.hpp"
+
+namespace axial::models {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Options
+
+void validate(const TrainOptions& o) {
+  auto need = [](bool ok, const std::string& msg) {
+    if (!ok) throw Error(msg);
+  };
+  need(std::isfinite(o.beta) && o.beta >= 0, fmt::format("--beta {}: must be a finite number >= 0", o.beta));
+  need(std::isfinite(o.gamma) && o.gamma >= 0, fmt::format("--gamma {}: must be a finite number >= 0", o.gamma));
+  need(std::isfinite(o.lr) && o.lr > 0, fmt::format("--lr {}: must be a finite number > 0", o.lr));
+  need(o.steps >= 0, fmt::format("--steps {}: must be >= 0", o.steps));
+  need(o.anneal_steps >= 0, fmt::format("--anneal-steps {}: must be >= 0", o.anneal_steps));
+  need(o.latent_dim >= 1, fmt::format("--latent-dim {}: must be >= 1", o.latent_dim));
+  need(o.batch_size >= 1, fmt::format("--batch-size {}: must be >= 1", o.batch_size));
+  need(o.train_cache >= 1, fmt::format("--train-cache {}: must be >= 1", o.train_cache));
+  need(o.log_every >= 1, fmt::format("--log-every {}: must be >= 1", o.log_every));
+  need(o.checkpoint_every >= 1, fmt::format("--checkpoint-every {}: must be >= 1", o.checkpoint_every));
+  need(o.threads >= 0, fmt::format("--threads {}: must be >= 0 (0 = all hardware threads)", o.threads));
+  need(o.jacobian_columns >= 0 && o.jacobian_columns <= o.latent_dim,
+       fmt::format("--jacobian-columns {}: must be in 0..{} (--latent-dim; 0 = all columns)", o.jacobian_columns,
+                   o.latent_dim));
+  parse_penalty(o.penalty);
+  parse_jacobian(o.jacobian);
+  need(!o.dataset.empty(), "--dataset: empty");
+}
+
+json options_to_json(const TrainOptions& o) {
+  return json{{"dataset", o.dataset},
+              {"beta", o.beta},
+              {"gamma", o.gamma},
+              {"penalty", o.penalty},
+              {"jacobian", o.jacobian},
+              {"jacobian_columns", o.jacobian_columns},
+              {"latent_dim", o.latent_dim},
+              {"batch_size", o.batch_size},
+              {"lr", o.lr},
+              {"steps", o.steps},
+              {"anneal_steps", o.anneal_steps},
+              {"train_cache", o.train_cache},
+              {"seed", o.seed},
+              {"data_seed", o.data_seed},
+              {"device", o.device},
+              {"log_every", o.log_every},
+              {"checkpoint_every", o.checkpoint_every}};
+}
+
+TrainOptions options_from_json(const json& j, const std::string& where) {
+  TrainOptions o;
+  auto get = [&](const char* key, auto& field) {
+    if (!j.contains(key)) throw Error(fmt::format("{}: key 'options.{}' missing", where, key));
+    try {
+      j.at(key).get_to(field);
+    } catch (const json::exception&) {
+      throw Error(fmt::format("{}: key 'options.{}' has the wrong type", where, key));
+    }
+  };
+  get("dataset", o.dataset);
+  get("beta", o.beta);
+  get("gamma", o.gamma);
+  get("penalty", o.penalty);
+  get("jacobian", o.jacobian);
+  get("jacobian_columns", o.jacobian_columns);
+  get("latent_dim", o.latent_dim);
+  get("batch_size", o.batch_size);
+  get("lr", o.lr);
+  get("steps", o.steps);
+  get("anneal_steps", o.anneal_steps);
+  get("train_cache", o.train_cache);
+  get("seed", o.seed);
+  get("data_seed", o.data_seed);
+  get("device", o.device);
+  get("log_every", o.log_every);
+  get("checkpoint_every", o.checkpoint_every);
+  return o;
+}
+
+void batch_indices(std::uint64_t data_seed, std::int64_t t, std::int64_t cache_size, std::int64_t batch,
+                   std::int64_t* out) {
+  Rng rng = make_rng(mix_seed(data_seed, 1), static_cast<std::uint64_t>(t));
+  for (std::int64_t i = 0; i < batch; ++i) out[i] = uniform_int(rng, 0, cache_size - 1);
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------------
+// The training image cache: (N, C, 64, 64), uint8 codes with a 256-entry float table when every pixel value is one
+// of the table's (three-dots: levels of 0.01; 8-bit data: v/255), else float32.
+
+struct ImageCache {
+  std::int64_t n = 0;
+  int channels = 1;
+  torch::Tensor codes;   // uint8 (N,C,64,64), or undefined
+  torch::Tensor floats;  // float (N,C,64,64), or undefined
+  std::array<float, 256> table{};
+  std::string storage;   // "levels/100", "uint8/255" or "float32"
+
+  std::int64_t image_size() const { return std::int64_t(channels) * kImageSize * kImageSize; }
+
+  // Writes images idx[0..b) into out (b·C·64·64 floats).
+  void gather(const std::int64_t* idx, std::int64_t b, float* out) const {
+    const std::int64_t sz = image_size();
+    if (codes.defined()) {
+      const std::uint8_t* base = codes.data_ptr<std::uint8_t>();
+      for (std::int64_t i = 0; i < b; ++i) {
+        const std::uint8_t* src = base + idx[i] * sz;
+        float* dst = out + i * sz;
+        for (std::int64_t p = 0; p < sz; ++p) dst[p] = table[src[p]];
+      }
+    } else {
+      const float* base = floats.data_ptr<float>();
+      for (std::int64_t i = 0; i < b; ++i) std::memcpy(out + i * sz, base + idx[i] * sz, sizeof(float) * sz);
+    }
+  }
+};
+
+// The factor rows of the cache: all of a file's rows when it holds at most n distinct rows, else n rows drawn
+// uniformly (each factor uniform, or uniform among existing rows) from make_rng(data_seed, 0).
+FactorMatrix cache_factors(const datasets::GroundTruthData& data, std::int64_t n, std::uint64_t data_seed) {
+  if (const FactorMatrix* rows = data.existing_rows()) {
+    if (rows->cols() <= n) return *rows;
+    Rng rng = make_rng(data_seed, 0);
+    FactorMatrix f(rows->rows(), n);
+    for (std::int64_t i = 0; i < n; ++i) f.col(i) = rows->col(uniform_int(rng, 0, rows->cols() - 1));
+    return f;
+  }
+  Rng rng = make_rng(data_seed, 0);
+  const auto& sizes = data.factor_sizes();
+  FactorMatrix f(static_cast<Eigen::Index>(sizes.size()), n);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (size_t k = 0; k < sizes.size(); ++k) f(static_cast<Eigen::Index>(k), i) = uniform_int(rng, 0, sizes[k] - 1);
+  return f;
+}
+
+std::array<float, 256> table_over(int denominator) {
+  std::array<float, 256> t{};
+  for (int i = 0; i < 256; ++i) t[static_cast<size_t>(i)] = i <= denominator ? float(i) * (1.f / float(denominator)) : 0.f;
+  return t;
+}
+
+ImageCache build_cache(const datasets::GroundTruthData& data, std::int64_t n_wanted, std::uint64_t data_seed,
+                       const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  const auto shape = data.observation_shape();
+  if (shape.height != kImageSize || shape.width != kImageSize)
+    throw Error(fmt::format("--dataset {}: images are {}x{}, the VAE needs {}x{}", data.name(), shape.height,
+                            shape.width, kImageSize, kImageSize));
+  FactorMatrix factors = cache_factors(data, n_wanted, data_seed);
+  ImageCache cache;
+  cache.n = factors.cols();
+  cache.channels = shape.channels;
+  const std::int64_t sz = cache.image_size();
+  const std::int64_t chunk = 2048;
+  if (const auto* dots = dynamic_cast<const datasets::ThreeDots*>(&data)) {
+    cache.storage = "levels/100";
+    for (int l = 0; l <= datasets::ThreeDots::kLevels; ++l)
+      cache.table[static_cast<size_t>(l)] = datasets::ThreeDots::level_to_float(l);
+    cache.codes = torch::empty({cache.n, 1, kImageSize, kImageSize}, torch::kUInt8);
+    auto* out = cache.codes.data_ptr<std::uint8_t>();
+    for (std::int64_t s = 0; s < cache.n; s += chunk) {
+      const std::int64_t m = std::min(chunk, cache.n - s);
+      FactorMatrix block = factors.middleCols(s, m);
+      dots->render_levels(block, out + s * sz);
+      if (progress) progress(s + m, cache.n);
+    }
+    return cache;
+  }
+  // Generic: render floats (N,H,W,C) in chunks, store as (N,C,H,W); codes while every value is on a table.
+  const auto t255 = table_over(255), t100 = table_over(100);
+  int mode = 255;  // 255, 100 or 0 (float)
+  cache.codes = torch::empty({cache.n, shape.channels, kImageSize, kImageSize}, torch::kUInt8);
+  std::vector<float> buf(static_cast<size_t>(chunk * sz)), chw(static_cast<size_t>(sz));
+  auto to_float_storage = [&](std::int64_t done) {
+    const auto& t = mode == 255 ? t255 : t100;
+    cache.floats = torch::empty({cache.n, shape.channels, kImageSize, kImageSize}, torch::kFloat);
+    const std::uint8_t* c = cache.codes.data_ptr<std::uint8_t>();
+    float* f = cache.floats.data_ptr<float>();
+    for (std::int64_t i = 0; i < done * sz; ++i) f[i] = t[c[i]];
+    cache.codes = torch::Tensor();
+    mode = 0;
+  };
+  auto encodes = [&](const float* img, const std::array<float, 256>& t, int denom) {
+    for (std::int64_t p = 0; p < sz; ++p) {
+      const long q = std::lround(double(img[p]) * denom);
+      if (q < 0 || q > denom || t[static_cast<size_t>(q)] != img[p]) return false;
+    }
+    return true;
+  };
+  for (std::int64_t s = 0; s < cache.n; s += chunk) {
+    const std::int64_t m = std::min(chunk, cache.n - s);
+    FactorMatrix block = factors.middleCols(s, m);
+    data.observations(block, buf.data());
+    for (std::int64_t i = 0; i < m; ++i) {
+      const float* hwc = buf.data() + i * sz;
+      for (int c = 0; c < shape.channels; ++c)
+        for (int p = 0; p < kImageSize * kImageSize; ++p) chw[size_t(c * kImageSize * kImageSize + p)] = hwc[p * shape.channels + c];
+      if (mode == 255 && !encodes(chw.data(), t255, 255)) mode = (s + i == 0 && encodes(chw.data(), t100, 100)) ? 100 : mode;
+      if (mode == 255 && !encodes(chw.data(), t255, 255)) to_float_storage(s + i);
+      if (mode == 100 && !encodes(chw.data(), t100, 100)) to_float_storage(s + i);
+      const std::int64_t off = (s + i) * sz;
+      if (mode == 0) {
+        std::memcpy(cache.floats.data_ptr<float>() + off, chw.data(), sizeof(float) * sz);
+      } else {
+        auto* c = cache.codes.data_ptr<std::uint8_t>() + off;
+        for (std::int64_t p = 0; p < sz; ++p) c[p] = static_cast<std::uint8_t>(std::lround(double(chw[size_t(p)]) * mode));
+      }
+    }
+    if (progress) progress(s + m, cache.n);
+  }
+  if (mode != 0) {
+    cache.table = mode == 255 ? t255 : t100;
+    cache.storage = mode == 255 ? "uint8/255" : "levels/100";
+  } else {
+    cache.storage = "float32";
+  }
+  return cache;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batches for steps t0, t0+1, … assembled on a producer thread (overlapping compute), pinned when on CUDA.
+
+class BatchStream {
+ public:
+  BatchStream(const ImageCache& cache, std::uint64_t data_seed, std::int64_t batch, std::int64_t t0,
+              std::int64_t t_end, bool pinned)
+      : cache_(cache), data_seed_(data_seed), batch_(batch), next_(t0), end_(t_end), pinned_(pinned) {
+    worker_ = std::thread([this] { run(); });
+  }
+  ~BatchStream() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+  // The batch of the next step (in order).
+  torch::Tensor next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !queue_.empty() || error_; });
+    if (error_) std::rethrow_exception(error_);
+    auto t = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return t;
+  }
+
+ private:
+  void run() {
+    try {
+      std::vector<std::int64_t> idx(static_cast<size_t>(batch_));
+      for (std::int64_t t = next_; t < end_; ++t) {
+        {
+          std::unique_lock<std::mutex> lock(mu_);
+          cv_.wait(lock, [this] { return stop_ || queue_.size() < 2; });
+          if (stop_) return;
+        }
+        batch_indices(data_seed_, t, cache_.n, batch_, idx.data());
+        auto opts = torch::TensorOptions().dtype(torch::kFloat).pinned_memory(pinned_);
+        auto x = torch::empty({batch_, cache_.channels, kImageSize, kImageSize}, opts);
+        cache_.gather(idx.data(), batch_, x.data_ptr<float>());
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          queue_.push_back(std::move(x));
+        }
+        cv_.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      error_ = std::current_exception();
+      cv_.notify_all();
+    }
+  }
+
+  const ImageCache& cache_;
+  std::uint64_t data_seed_;
+  std::int64_t batch_, next_, end_;
+  bool pinned_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<torch::Tensor> queue_;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  std::thread worker_;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checkpoints: model, optimiser, step, RNG states (torch CPU and, on CUDA, the device generator), the open log
+// window. Written to a temp file and renamed.
+
+struct LogWindow {
+  torch::Tensor sums;  // (4,) loss, reconstruction, kl, jacobian summed over the window's steps (on device)
+  std::int64_t count = 0;
+};
+
+void save_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, std::int64_t step,
+                     const LogWindow& window, torch::Device device) {
+  torch::serialize::OutputArchive archive;
+  torch::serialize::OutputArchive model_archive, optim_archive;
+  vae->save(model_archive);
+  adam.save(optim_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optim_archive);
+  archive.write("step", torch::tensor(step, torch::kInt64));
+  archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
+  if (device.is_cuda()) archive.write("rng_device", at::globalContext().defaultGenerator(device).get_state());
+  archive.write("window_sums", window.sums.to(torch::kCPU));
+  archive.write("window_count", torch::tensor(window.count, torch::kInt64));
+  AtomicOutput out(path);
+  archive.save_to(out.temp_path().string());
+  out.commit();
+}
+
+std::int64_t load_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, LogWindow& window,
+                             torch::Device device) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path.string(), device);
+    torch::serialize::InputArchive model_archive, optim_archive;
+    archive.read("model", model_archive);
+    archive.read("optimizer", optim_archive);
+    vae->load(model_archive);
+    adam.load(optim_archive);
+    torch::Tensor step, rng_cpu, sums, count;
+    archive.read("step", step);
+    archive.read("rng_cpu", rng_cpu);
+    archive.read("window_sums", sums);
+    archive.read("window_count", count);
+    at::Generator cpu_gen = at::detail::getDefaultCPUGenerator();  // a handle to the global generator
+    cpu_gen.set_state(rng_cpu.to(torch::kCPU));
+    if (device.is_cuda()) {
+      torch::Tensor rng_device;
+      if (archive.try_read("rng_device", rng_device))
+      {
+        at::Generator dev_gen = at::globalContext().defaultGenerator(device);
+        dev_gen.set_state(rng_device.to(torch::kCPU));
+      }
+    }
+    window.sums = sums.to(device);
+    window.count = count.item<std::int64_t>();
+    return step.item<std::int64_t>();
+  } catch (const c10::Error& e) {
+    throw Error(fmt::format("'{}': cannot read checkpoint ({})", path.string(), e.what_without_backtrace()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+std::string format_duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  const auto t = static_cast<long long>(s + 0.5);
+  if (t >= 3600) return fmt::format("{}h{:02d}m", t / 3600, (t % 3600) / 60);
+  if (t >= 60) return fmt::format("{}m{:02d}s", t / 60, t % 60);
+  return fmt::format("{}s", t);
+}
+
+const char* kLogHeader = "step,loss,reconstruction,kl,jacobian,beta_t,gamma_t,images/s\n";
+
+// Keeps the header and the rows with step <= `last_step` (a resumed run rewrites what follows its checkpoint).
+void truncate_log(const fs::path& path, std::int64_t last_step) {
+  std::string kept = kLogHeader;
+  if (std::ifstream in(path); in) {
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      const auto comma = line.find(',');
+      std::int64_t step = -1;
+      try {
+        step = std::stoll(line.substr(0, comma));
+      } catch (...) {
+        continue;  // a row cut short by a kill
+      }
+      if (step <= last_step && std::count(line.begin(), line.end(), ',') == 7) kept += line + "\n";
+    }
+  }
+  write_file_atomically(path, kept);
+}
+
+struct RunContext {
+  TrainOptions options;
+  fs::path dir;
+  torch::Device device{torch::kCPU};
+};
+
+TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData& data, bool fresh) {
+  const TrainOptions& o = ctx.options;
+  const auto t_start = std::chrono::steady_clock::now();
+  const bool tty = isatty(fileno(stderr)) != 0;
+  auto say = [&](const std::string& s) {
+    if (!o.quiet) std::cerr << s << std::flush;
+  };
+
+  torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
+  torch::manual_seed(o.seed);
+
+  PenaltyOptions popt;
+  popt.kind = parse_penalty(o.penalty);
+  popt.method = parse_jacobian(o.jacobian);
+  popt.columns = o.jacobian_columns;
+
+  // The data cache (the same for every resume: it depends only on the data set and --data-seed).
+  say(fmt::format("axial train: building a cache of {} images from {} (data seed {})\n",
+                  std::min<std::int64_t>(o.train_cache, data.existing_rows() ? data.existing_rows()->cols() : o.train_cache),
+                  o.dataset, o.data_seed));
+  auto last_report = std::chrono::steady_clock::now();
+  ImageCache cache = build_cache(data, o.train_cache, o.data_seed, [&](std::int64_t done, std::int64_t total) {
+    if (o.quiet || !tty) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_report < std::chrono::milliseconds(250) && done < total) return;
+    last_report = now;
+    std::cerr << fmt::format("\r  cache {}/{}", done, total) << (done == total ? "\n" : "") << std::flush;
+  });
+
+  VaeOptions vopt;
+  vopt.channels = cache.channels;
+  vopt.latent_dim = o.latent_dim;
+  Vae vae(vopt);  // initialised from torch's CPU generator, seeded above
+  vae->to(ctx.device);
+  vae->train();
+  torch::optim::Adam adam(vae->parameters(),
+                          torch::optim::AdamOptions(o.lr).betas(std::make_tuple(0.9, 0.999)).eps(1e-8));
+
+  LogWindow window;
+  window.sums = torch::zeros({4}, torch::TensorOptions().dtype(torch::kFloat).device(ctx.device));
+  std::int64_t step = 0;
+  const fs::path ckpt = ctx.dir / "checkpoint.pt", log_path = ctx.dir / "train_log.csv";
+  if (!fresh && fs::exists(ckpt)) {
+    step = load_checkpoint(ckpt, vae, adam, window, ctx.device);
+    say(fmt::format("axial train: resuming {} from step {}\n", ctx.dir.string(), step));
+  }
+  const std::int64_t resumed_from = step;
+  truncate_log(log_path, step);
+  std::ofstream log(log_path, std::ios::app);
+  if (!log) throw Error(fmt::format("'{}': cannot open for writing", log_path.string()));
+
+  // NaN/Inf guard without a per-step host sync on CUDA: the first bad step is recorded on the device and read at
+  // log/checkpoint points (on CPU every step, which is free).
+  auto first_bad = torch::full({}, -1, torch::TensorOptions().dtype(torch::kInt64).device(ctx.device));
+  auto check_finite = [&]() {
+    const auto bad = first_bad.item<std::int64_t>();
+    if (bad >= 0)
+      throw TrainingDiverged(fmt::format(
+          "loss is NaN or Inf at step {} of {}; training stopped, the last good checkpoint is kept in '{}'", bad,
+          o.steps, ckpt.string()));
+  };
+
+  double last_loss = 0;
+  auto window_start = std::chrono::steady_clock::now();
+  auto last_progress = window_start;
+  std::int64_t progress_steps = 0;
+  const auto run_start = std::chrono::steady_clock::now();
+  {
+    BatchStream stream(cache, o.data_seed, o.batch_size, step, o.steps, ctx.device.is_cuda());
+    for (; step < o.steps; ++step) {
+      const double beta_t = annealed(o.beta, step, o.anneal_steps);
+      const double gamma_t = annealed(o.gamma, step, o.anneal_steps);
+      auto x = stream.next().to(ctx.device, /*non_blocking=*/true);
+      adam.zero_grad();
+      LossTerms terms = vae_loss(vae, x, beta_t, gamma_t, popt);
+      auto bad_now = terms.loss.isfinite().logical_not().logical_and(first_bad < 0);
+      first_bad.masked_fill_(bad_now, step + 1);
+      if (!ctx.device.is_cuda()) check_finite();
+      terms.loss.backward();
+      adam.step();
+      window.sums += torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.jacobian}).detach().to(torch::kFloat);
+      ++window.count;
+      ++progress_steps;
+      const std::int64_t done = step + 1;
+      const bool log_now = done % o.log_every == 0 || done == o.steps;
+      const bool ckpt_now = done % o.checkpoint_every == 0 || done == o.steps;
+      if (log_now) {
+        check_finite();
+        auto now = std::chrono::steady_clock::now();
+        const double secs = std::chrono::duration<double>(now - window_start).count();
+        const double ips = secs > 0 ? double(o.batch_size) * double(window.count) / secs : 0.0;
+        auto means = (window.sums / double(window.count)).to(torch::kCPU).to(torch::kDouble);
+        const double* m = means.data_ptr<double>();
+        last_loss = m[0];
+        log << fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], beta_t, gamma_t, ips)
+            << std::flush;
+        window.sums.zero_();
+        window.count = 0;
+        window_start = now;
+        if (!tty && !o.quiet) {
+          const double total = std::chrono::duration<double>(now - run_start).count();
+          const double eta = total / double(done - resumed_from) * double(o.steps - done);
+          std::cerr << fmt::format("step {}/{}  loss {:.2f}  {:.1f} images/s  ETA {}\n", done, o.steps, m[0], ips,
+                                   format_duration(eta));
+        }
+      }
+      if (ckpt_now) {
+        check_finite();
+        save_checkpoint(ckpt, vae, adam, done, window, ctx.device);
+      }
+      if (tty && !o.quiet) {
+        auto now = std::chrono::steady_clock::now();
+        const double since = std::chrono::duration<double>(now - last_progress).count();
+        if (since >= 0.5 || done == o.steps) {
+          const double total = std::chrono::duration<double>(now - run_start).count();
+          const double ips = double(o.batch_size) * double(progress_steps) / since;
+          const double eta = total / double(done - resumed_from) * double(o.steps - done);
+          std::cerr << fmt::format("\rstep {}/{}  loss {:.2f}  {:.1f} images/s  ETA {}   ", done, o.steps, last_loss,
+                                   ips, format_duration(eta))
+                    << (done == o.steps ? "\n" : "") << std::flush;
+          last_progress = now;
+          progress_steps = 0;
+        }
+      }
+    }
+  }
+  if (o.steps == 0 || (resumed_from == o.steps && !fs::exists(ckpt)))
+    save_checkpoint(ckpt, vae, adam, step, window, ctx.device);
+
+  vae->eval();
+  save_vae_torchscript(vae, ctx.dir / "model" / "vae.pt");
+  save_encoder_torchscript(vae, ctx.dir / "model" / "encoder.pt");
+
+  TrainSummary s;
+  s.steps_done = step;
+  s.resumed_from = resumed_from;
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  s.final_loss = last_loss;
+  say(fmt::format("axial train: {} steps done in {}; model written to '{}'\n", step, format_duration(s.seconds),
+                  (ctx.dir / "model").string()));
+  return s;
+}
+
+json make_config(const TrainOptions& o, const datasets::GroundTruthData& data, torch::Device device) {
+  VaeOptions vopt;
+  vopt.channels = data.observation_shape().channels;
+  vopt.latent_dim = o.latent_dim;
+  json j;
+  j["command"] = "train";
+  j["options"] = options_to_json(o);
+  j["seed"] = o.seed;
+  j["data_seed"] = o.data_seed;
+  j["model"] = {{"architecture", "defaultConv"},
+                {"channels", vopt.channels},
+                {"latent_dim", vopt.latent_dim},
+                {"image_size", kImageSize},
+                {"parameters", count_parameters(*Vae(vopt))}};
+  j["dataset"] = {{"spec", o.dataset}, {"name", data.name()}, {"factor_names", data.factor_names()},
+                  {"factor_sizes", data.factor_sizes()}};
+  j["axial_version"] = kVersion;
+  j["git_commit"] = kGitCommit;
+  j["device"] = device.str();
+  j["libtorch_version"] = TORCH_VERSION;
+  j["threads"] = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return j;
+}
+
+}  // namespace
+
+TrainSummary train(const TrainOptions& options, const fs::path& out_dir) {
+  validate(options);
+  const torch::Device device = parse_device(options.device);
+  if (fs::exists(out_dir) && (!fs::is_directory(out_dir) || !fs::is_empty(out_dir)))
+    throw Error(fmt::format("--out '{}': exists and is not an empty directory (use --resume to continue a run)",
+                            out_dir.string()));
+  auto data = datasets::open_dataset(options.dataset);
+  fs::create_directories(out_dir);
+  {
+    // Keep model/ absent until the end; config.json first so an interrupted run can always be resumed.
+    write_file_atomically(out_dir / "config.json", make_config(options, *data, device).dump(2) + "\n");
+  }
+  RunContext ctx{options, out_dir, device};
+  return run_training(ctx, *data, /*fresh=*/true);
+}
+
+TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
+  const fs::path config_path = dir / "config.json";
+  if (!fs::exists(config_path))
+    throw Error(fmt::format("--resume '{}': no config.json there (not a training directory)", dir.string()));
+  json j;
+  try {
+    std::ifstream in(config_path);
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    throw Error(fmt::format("'{}': not valid JSON ({})", config_path.string(), e.what()));
+  }
+  if (!j.contains("options") || !j["options"].is_object())
+    throw Error(fmt::format("'{}': key 'options' missing", config_path.string()));
+  TrainOptions o = options_from_json(j["options"], "'" + config_path.string() + "'");
+  o.threads = overrides.threads;
+  o.quiet = overrides.quiet;
+  if (!overrides.device.empty()) o.device = overrides.device;
+  validate(o);
+  const torch::Device device = parse_device(o.device);
+  auto data = datasets::open_dataset(o.dataset);
+  RunContext ctx{o, dir, device};
+  return run_training(ctx, *data, /*fresh=*/false);
+}
+
+}  // namespace axial::models
