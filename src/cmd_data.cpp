@@ -103,15 +103,36 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+// An integer, or a number with an integral value ("3", "3.0", "3.000000000000000000e+00" as numpy.savetxt writes).
 bool parse_int(const std::string& s, std::int64_t& v) {
   if (s.empty()) return false;
   std::size_t pos = 0;
   try {
     v = std::stoll(s, &pos);
+    if (pos == s.size()) return true;
+    const double d = std::stod(s, &pos);
+    if (pos != s.size() || !std::isfinite(d) || d != std::floor(d) || std::abs(d) > 9.0e15) return false;
+    v = static_cast<std::int64_t>(d);
+    return true;
   } catch (...) {
     return false;
   }
-  return pos == s.size();
+}
+
+std::string unquote(const std::string& s) {
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
+  return s;
+}
+
+// A seed: a decimal integer in 0 .. 2^64-1 (Boost would wrap "-1" silently).
+std::uint64_t parse_seed(const std::string& s) {
+  if (s.empty() || s.size() > 20 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    throw Error(fmt::format("--seed {} is invalid: expected an integer in 0..18446744073709551615", s));
+  try {
+    return std::stoull(s);
+  } catch (...) {
+    throw Error(fmt::format("--seed {} is invalid: expected an integer in 0..18446744073709551615", s));
+  }
 }
 
 // Checks rows (K×N) against the data set's factor sizes; errors name the file and row.
@@ -141,6 +162,7 @@ FactorMatrix read_factor_csv(const GroundTruthData& data, const std::string& fil
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty()) continue;
     auto cells = split(line, ',');
+    for (auto& c : cells) c = trim(unquote(c));
     if (first) {
       first = false;
       std::int64_t dummy;
@@ -175,15 +197,28 @@ FactorMatrix read_factor_h5(const GroundTruthData& data, const std::string& file
   if (!f.is_dataset("factors")) throw Error(f.where("dataset 'factors' not found"));
   auto shape = f.shape("factors");
   const auto k = static_cast<std::int64_t>(data.num_factors());
-  if (f.type_class("factors") != h5::TypeClass::Integer)
-    throw Error(f.where(fmt::format("dataset 'factors' holds {} values, expected integers",
-                                    h5::type_class_name(f.type_class("factors")))));
+  const auto tc = f.type_class("factors");
+  if (tc != h5::TypeClass::Integer && tc != h5::TypeClass::Float)
+    throw Error(f.where(fmt::format("dataset 'factors' holds {} values, expected integers", h5::type_class_name(tc))));
   if (shape.size() != 2)
     throw Error(f.where(fmt::format("dataset 'factors' has shape {}, expected (N, {})", h5::shape_string(shape), k)));
   if (shape[1] != k)
     throw Error(f.where(fmt::format("dataset 'factors' rows have {} values, expected {} (every row, from row 0)",
                                     shape[1], k)));
-  auto v = f.read<std::int64_t>("factors");
+  std::vector<std::int64_t> v;
+  if (tc == h5::TypeClass::Float) {  // accepted when every value is a whole number
+    auto d = f.read<double>("factors");
+    v.resize(d.size());
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (!std::isfinite(d[i]) || d[i] != std::floor(d[i]) || std::abs(d[i]) > 9.0e15)
+        throw Error(f.where(fmt::format("dataset 'factors' row {}: value {} of factor {} is not an integer",
+                                        i / static_cast<std::size_t>(k), d[i],
+                                        data.factor_names()[i % static_cast<std::size_t>(k)])));
+      v[i] = static_cast<std::int64_t>(d[i]);
+    }
+  } else {
+    v = f.read<std::int64_t>("factors");
+  }
   FactorMatrix out = Eigen::Map<const FactorMatrix>(v.data(), k, shape[0]);
   return out;
 }
@@ -212,9 +247,8 @@ std::string quoted_names(const std::vector<std::string>& names) {
 // --- generate ----------------------------------------------------------------------------------------------------
 
 int run_generate(const Args& raw) {
-  std::string dataset, factors_file, out;
+  std::string dataset, factors_file, out, seed_text = "0";
   std::int64_t num = -1;
-  std::uint64_t seed = 0;
   int gzip = 4;
   bool uint8 = false, quiet = false;
   po::options_description desc("axial data generate options");
@@ -222,7 +256,8 @@ int run_generate(const Args& raw) {
   desc.add_options()
     ("dataset", po::value(&dataset), "data set: three-dots, NAME=PATH or FILE.h5 (positional)")
     ("num", po::value(&num), "number of random factor rows (each factor uniform over its values)")
-    ("seed", po::value(&seed)->default_value(0), "seed of the random rows (written into the file)")
+    ("seed", po::value(&seed_text)->default_value("0"),
+     "seed of the random rows (written into the file; unused with --factors)")
     ("factors", po::value(&factors_file),
      "render these rows instead: FILE.csv (header x0,y0,... or y0..y5) or FILE.h5 (dataset 'factors', N x K)")
     ("out", po::value(&out), "output file (axial native HDF5)")
@@ -246,8 +281,8 @@ int run_generate(const Args& raw) {
   const bool have_num = vm.count("num") > 0, have_factors = vm.count("factors") > 0;
   if (have_num == have_factors) throw Error("give exactly one of --num N (random rows) or --factors FILE (given rows)");
   if (have_num && num < 0) throw Error(fmt::format("--num {} is negative", num));
-  if (have_factors && !vm["seed"].defaulted()) throw Error("--seed has no effect with --factors (the rows are given)");
   if (gzip < 0 || gzip > 9) throw Error(fmt::format("--gzip {} is outside 0..9", gzip));
+  const std::uint64_t seed = parse_seed(seed_text);
 
   auto data = datasets::open_dataset(dataset);
   FactorMatrix rows;
@@ -272,9 +307,8 @@ int run_generate(const Args& raw) {
 // --- sample ------------------------------------------------------------------------------------------------------
 
 int run_sample(const Args& raw) {
-  std::string dataset, out;
+  std::string dataset, out, seed_text = "0";
   std::int64_t num = -1, clusters = 1;
-  std::uint64_t seed = 0;
   int gzip = 4;
   bool uint8 = false, quiet = false;
   datasets::LocalSamplingOptions lo;
@@ -291,7 +325,7 @@ int run_sample(const Args& raw) {
      "factors held at the centroid, by name or index (repeatable, or comma-separated)")
     ("clusters", po::value(&clusters)->default_value(1), "number of neighbourhoods (groups cluster_0, cluster_1, ...)")
     ("num", po::value(&num), "samples per neighbourhood")
-    ("seed", po::value(&seed)->default_value(0), "seed of centroids and samples (written into the file)")
+    ("seed", po::value(&seed_text)->default_value("0"), "seed of centroids and samples (written into the file)")
     ("out", po::value(&out), "output file (axial native HDF5)")
     ("uint8", po::bool_switch(&uint8), "store images as uint8 with attribute scale=255")
     ("gzip", po::value(&gzip)->default_value(4), "deflate level 0..9 of the image chunks")
@@ -318,6 +352,7 @@ int run_sample(const Args& raw) {
   if (gzip < 0 || gzip > 9) throw Error(fmt::format("--gzip {} is outside 0..9", gzip));
   if (!(lo.locality > 0.0 && lo.locality <= 1.0)) throw Error(fmt::format("--locality {} is outside (0, 1]", lo.locality));
   if (lo.cutoff < 1) throw Error(fmt::format("--cutoff {} is invalid: at least 1", lo.cutoff));
+  const std::uint64_t seed = parse_seed(seed_text);
   for (const auto& d : deny_raw)
     for (const auto& part : split(d, ','))
       if (!part.empty()) lo.deny.push_back(part);

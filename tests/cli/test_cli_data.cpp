@@ -91,6 +91,22 @@ TEST_CASE("axial data generate --factors: CSV and HDF5 rows") {
   write_text(tmp / "rows2.csv", "y0,y1,y2,y3,y4,y5\n10,20,30,40,50,60\n");
   REQUIRE(run_axial("data generate three-dots --factors " + q(tmp / "rows2.csv") + " --out " + q(tmp / "o2.h5")).exit_code == 0);
   REQUIRE(run_axial("data generate three-dots --factors " + q(tmp / "o.h5") + " --out " + q(tmp / "o3.h5")).exit_code == 0);
+  // Whole numbers stored as floats (numpy's default) are accepted; fractions are not.
+  {
+    auto f = axial::h5::File::create(tmp / "float.h5");
+    f.write<double>("factors", {1, 6}, std::vector<double>{10, 20, 30, 40, 50, 60});
+    f.close();
+    auto g = axial::h5::File::create(tmp / "frac.h5");
+    g.write<double>("factors", {1, 6}, std::vector<double>{10, 20, 30.5, 40, 50, 60});
+    g.close();
+  }
+  REQUIRE(run_axial("data generate three-dots --factors " + q(tmp / "float.h5") + " --out " + q(tmp / "o4.h5")).exit_code == 0);
+  auto frac = run_axial("data generate three-dots --factors " + q(tmp / "frac.h5") + " --out " + q(tmp / "o5.h5"));
+  CHECK(frac.exit_code == 2);
+  CHECK(frac.err.find("30.5") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp / "o5.h5"));
+  auto f4 = axial::h5::File::open_read(tmp / "o4.h5");
+  CHECK(f4.read<std::int64_t>("factors") == std::vector<std::int64_t>{10, 20, 30, 40, 50, 60});
   auto f2 = axial::h5::File::open_read(tmp / "o2.h5");
   auto f3 = axial::h5::File::open_read(tmp / "o3.h5");
   CHECK(f3.read<float>("images") == img);
@@ -150,6 +166,7 @@ TEST_CASE("axial data: bad inputs are one error line, exit 2, no output file") {
   expect_error("data generate three-dots" + o, out, "--num");
   expect_error("data generate three-dots --num 5 --factors " + q(tmp / "range.csv") + o, out, "exactly one");
   expect_error("data sample three-dots --num -1" + o, out, "--num -1");
+  expect_error("data generate three-dots --num 5 --seed -1" + o, out, "--seed -1");
   expect_error("data sample three-dots --num 5 --locality 0" + o, out, "locality 0");
   expect_error("data sample three-dots --num 5 --locality 1.5" + o, out, "locality 1.5");
   expect_error("data sample three-dots --num 5 --cutoff 0" + o, out, "cutoff 0");
