@@ -173,7 +173,7 @@ TEST_CASE("native format: three-dots round trip, float32 and uint8") {
   for (std::size_t i = 0; i < got.size(); ++i) REQUIRE(std::abs(got[i] - expected[i]) <= 0.5f / 255 + 1e-6f);
 }
 
-TEST_CASE("native format: complete files are not subsets; rows out of range are errors") {
+TEST_CASE("native format: complete files are not subsets, rows out of range are errors") {
   // A toy data set with 2×3 combinations, all present.
   class Toy : public ds::GroundTruthData {
    public:
@@ -209,7 +209,7 @@ TEST_CASE("native format: complete files are not subsets; rows out of range are 
   CHECK_THROWS_WITH_AS(nd.observations(q, px), doctest::Contains("factor a = 2 is outside 0..1"), axial::Error);
 }
 
-TEST_CASE("native format: a failed write leaves no file; bad files are errors naming the key") {
+TEST_CASE("native format: a failed write leaves no file, bad files are errors naming the key") {
   TempDir tmp;
   ds::ThreeDots td;
   FactorMatrix rows = some_rows();
