@@ -1,0 +1,85 @@
+// `axial reproduce three-dots`: the paper plan and its Slurm script (no training), option errors, and the
+// skip/resume logic end to end on a tiny sweep (real train + eval, a few seconds).
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/run_axial.hpp"
+
+#include <doctest/doctest.h>
+
+namespace fs = std::filesystem;
+using axial::test::run_axial;
+
+TEST_CASE("axial reproduce three-dots --preset paper --plan-only --slurm: 20 runs, the paper's settings") {
+  axial::test::TempDir dir;
+  auto r = run_axial("reproduce three-dots --preset paper --plan-only --slurm --out '" + (dir / "p").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  auto plan = nlohmann::json::parse(axial::test::slurp(dir / "p" / "plan.json"));
+  CHECK(plan["train"]["steps"] == 300000);
+  CHECK(plan["train"]["anneal_steps"] == 100000);
+  CHECK(plan["train"]["train_cache"] == 500000);
+  CHECK(plan["train"]["beta"] == 4.0);
+  CHECK(plan["grid"]["gamma"] == nlohmann::json::array({0.0, 0.1}));
+  CHECK(plan["grid"]["seed"].size() == 10);
+  CHECK(plan["grid"]["seed"][0] == 11);
+  CHECK(plan["eval"]["protocol"] == "paper");
+  std::string script = axial::test::slurp(dir / "p" / "sweep.sbatch");
+  CHECK(script.find("#SBATCH --array=0-19\n") != std::string::npos);
+  CHECK(script.find("#SBATCH --gres=gpu:1\n") != std::string::npos);
+  CHECK(script.find("#   0\tgamma-0_seed-11\n") != std::string::npos);
+  CHECK(script.find("#   19\tgamma-0.1_seed-20\n") != std::string::npos);
+  // Array task 12 → γ = 0.1, seed 13, trained with the paper's settings.
+  auto d = run_axial("sweep '" + (dir / "p" / "plan.json").string() + "' --run-index 12 --dry-run");
+  REQUIRE(d.exit_code == 0);
+  CHECK(d.out.find("--gamma 0.1 --seed 13") != std::string::npos);
+  CHECK(d.out.find("--steps 300000 --anneal-steps 100000 --train-cache 500000") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "p" / "runs"));  // nothing was run
+}
+
+TEST_CASE("axial reproduce: option errors") {
+  CHECK(run_axial("reproduce mnist --plan-only").exit_code == 2);
+  auto p = run_axial("reproduce three-dots --preset fast --plan-only");
+  CHECK(p.exit_code == 2);
+  CHECK(p.err.find("--preset 'fast'") != std::string::npos);
+  CHECK(run_axial("reproduce three-dots --gammas 0,x --plan-only").exit_code == 2);
+  CHECK(run_axial("reproduce three-dots --seeds 5-1 --plan-only").exit_code == 2);
+}
+
+TEST_CASE("sweep skip/resume on a tiny plan: run, rerun skips, lost results re-evaluate, the report is written") {
+  axial::test::TempDir dir;
+  std::ofstream(dir / "tiny.json") << R"({
+    "name": "tiny", "out": "o",
+    "grid": {"gamma": [0, 0.1], "seed": [1]},
+    "train": {"dataset": "three-dots", "steps": 3, "anneal_steps": 1, "batch_size": 2, "train_cache": 8,
+              "log_every": 1, "checkpoint_every": 2, "latent_dim": 3},
+    "eval": {"protocol": "quick", "num_train": 60, "num_test": 20, "clusters": 2, "cluster_size": 40,
+             "localities": "0.1,0.3", "anchors": 0}
+  })";
+  const std::string cmd = "sweep '" + (dir / "tiny.json").string() + "' --jobs 2 --threads 1";
+  auto first = run_axial(cmd);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  fs::path run0 = dir / "o" / "runs" / "gamma-0_seed-1";
+  CHECK(fs::exists(run0 / "train" / "config.json"));
+  CHECK(fs::exists(run0 / "eval" / "results.json"));
+  CHECK(fs::exists(dir / "o" / "report" / "report.md"));
+  CHECK(fs::exists(dir / "o" / "report" / "figures" / "local_metrics.png"));
+  auto results_time = fs::last_write_time(run0 / "eval" / "results.json");
+
+  auto second = run_axial(cmd);
+  REQUIRE(second.exit_code == 0);
+  CHECK(second.err.find("2 finished already, 0 to run") != std::string::npos);
+  CHECK(fs::last_write_time(run0 / "eval" / "results.json") == results_time);
+
+  // Results lost (e.g. the eval was interrupted): the rerun resumes training (already finished) and re-evaluates.
+  fs::remove(run0 / "eval" / "results.json");
+  auto third = run_axial(cmd);
+  INFO(third.err);
+  REQUIRE(third.exit_code == 0);
+  CHECK(third.err.find("1 finished already, 1 to run") != std::string::npos);
+  CHECK(axial::test::slurp(run0 / "log.txt").find("axial train --resume") != std::string::npos);
+  CHECK(fs::exists(run0 / "eval" / "results.json"));
+}
