@@ -150,6 +150,7 @@ void extract_observations(Collection& c, std::size_t r) {
   const json& metrics = run.results.value("metrics", json::object());
   if (metrics.is_object()) {
     for (auto& [k, v] : metrics.items()) {
+      if (k.find("skipped") != std::string::npos) continue;  // counts of skipped factors, not scores
       if (is_number(v)) {
         double x = v.get<double>();
         if (std::isfinite(x)) c.observations.push_back({r, k, kGlobal, x});
@@ -205,6 +206,8 @@ std::string make_run_ids(std::vector<Run>& runs) {
   }
   for (auto& r : runs) {
     fs::path rel = r.results_path.parent_path().lexically_relative(common);
+    // "<run>/eval" (the sweep layout) reads better as "<run>".
+    if (rel.filename() == "eval" && rel.has_parent_path() && rel.parent_path() != ".") rel = rel.parent_path();
     std::string id = rel.string();
     if (id.empty() || id == ".") id = r.results_path.parent_path().filename().string();
     r.id = id;

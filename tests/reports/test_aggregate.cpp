@@ -52,11 +52,11 @@ TEST_CASE("collect: groups by training config minus seeds and run-only options")
   CHECK(c.groups[1].label == "gamma=0.1");
   CHECK(c.groups[0].runs.size() == 2);
   CHECK(c.runs[0].id == "b0_s1");
-  CHECK(c.runs[2].id == "jl_s1/eval");
+  CHECK(c.runs[2].id == "jl_s1");  // a trailing /eval is dropped
   CHECK(c.runs[0].seed == 1);
-  // Per run: mig, mig_skipped_factors, modularity (3 global scalars; arrays skipped) + 2 localities × 2 local
-  // scalars (per-cluster arrays skipped) = 7 observations.
-  CHECK(c.observations.size() == 4 * 7);
+  // Per run: mig, modularity (2 global scalars; arrays and *_skipped_* counts skipped) + 2 localities × 2 local
+  // scalars (per-cluster arrays skipped) = 6 observations.
+  CHECK(c.observations.size() == 4 * 6);
 
   // γ = 0 MIG {0.1, 0.3}: mean 0.2, population std 0.1. γ = 0.1 MIG {0.2, 0.6}: mean 0.4, std 0.2.
   const auto& mig = row(c, "mig", kGlobal);
@@ -68,15 +68,15 @@ TEST_CASE("collect: groups by training config minus seeds and run-only options")
   CHECK(lm.per_group[0].mean == Approx(0.06));
   CHECK(lm.per_group[1].mean == Approx(0.13));
   CHECK(lm.per_group[1].median == Approx(0.13));
-  // Rows: 3 globals first, then local_mig at 0.1, 0.3, then local_modularity at 0.1, 0.3.
-  REQUIRE(c.summaries.size() == 7);
+  // Rows: 2 globals first, then local_mig at 0.1, 0.3, then local_modularity at 0.1, 0.3.
+  REQUIRE(c.summaries.size() == 6);
   CHECK(c.summaries[0].metric == "mig");
-  CHECK(c.summaries[3].metric == "local_mig");
-  CHECK(c.summaries[4].locality == 0.3);
-  CHECK(c.summaries[5].metric == "local_modularity");
+  CHECK(c.summaries[2].metric == "local_mig");
+  CHECK(c.summaries[3].locality == 0.3);
+  CHECK(c.summaries[4].metric == "local_modularity");
   // One comparison per row (two groups). Pooled t for MIG: x={0.1,0.3}, y={0.2,0.6}: Σdev² = 0.02 + 0.08,
   // df = 2, s² = 0.05, t = -0.2/√(0.05·(½+½)) = -0.2/√0.05.
-  REQUIRE(c.comparisons.size() == 7);
+  REQUIRE(c.comparisons.size() == 6);
   CHECK(c.comparisons[0].metric == "mig");
   CHECK(c.comparisons[0].student.statistic == Approx(-0.2 / std::sqrt(0.05)));
   CHECK(c.comparisons[0].mann_whitney.method == "exact");

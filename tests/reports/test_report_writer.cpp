@@ -42,13 +42,13 @@ TEST_CASE("write_report: files, row counts, reference columns, figures") {
                         "figures/local_box_rho0.1.png"})
     CHECK_MESSAGE(fs::exists(dir / "out" / f), f);
 
-  // runs.csv: header + 6 runs × (3 global + 2×2 local) rows.
+  // runs.csv: header + 6 runs × (2 global + 2×2 local) rows.
   std::string tidy = axial::test::read_text(dir / "out" / "runs.csv");
-  CHECK(lines(tidy) == 1 + 6 * 7);
+  CHECK(lines(tidy) == 1 + 6 * 6);
   CHECK(tidy.rfind("run,group,seed,dataset,metric,locality,value,results_path\n", 0) == 0);
-  // summary.csv: header + 2 groups × 7 rows; comparisons.csv: header + 7.
-  CHECK(lines(axial::test::read_text(dir / "out" / "summary.csv")) == 1 + 2 * 7);
-  CHECK(lines(axial::test::read_text(dir / "out" / "comparisons.csv")) == 1 + 7);
+  // summary.csv: header + 2 groups × 6 rows; comparisons.csv: header + 6.
+  CHECK(lines(axial::test::read_text(dir / "out" / "summary.csv")) == 1 + 2 * 6);
+  CHECK(lines(axial::test::read_text(dir / "out" / "comparisons.csv")) == 1 + 6);
 
   auto j = nlohmann::json::parse(axial::test::read_text(dir / "out" / "report.json"));
   CHECK(j["kind"] == "report");
