@@ -17,7 +17,7 @@ LocalCluster cluster(int seed, bool freeze_factor1, bool freeze_all = false) {
   c.codes.resize(3, n);
   c.factors.resize(2, n);
   for (Eigen::Index i = 0; i < n; ++i) {
-    c.factors(0, i) = freeze_all ? 2 : (i * (seed + 3)) % 5;
+    c.factors(0, i) = freeze_all ? 2 : (i + seed) % 5;
     c.factors(1, i) = freeze_factor1 || freeze_all ? 1 : (i / 5 + seed) % 4;
     c.codes(0, i) = static_cast<double>(c.factors(0, i)) + 0.05 * std::sin(static_cast<double>(i + seed));
     c.codes(1, i) = static_cast<double>(c.factors(1, i)) + 0.3 * std::cos(static_cast<double>(3 * i));
