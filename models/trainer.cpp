@@ -492,7 +492,15 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
       const double gamma_t = annealed(o.gamma, step, o.anneal_steps);
       auto x = stream.next().to(ctx.device, /*non_blocking=*/true);
       adam.zero_grad();
-      LossTerms terms = vae_loss(vae, x, beta_t, gamma_t, popt);
+      LossTerms terms;
+      try {
+        terms = vae_loss(vae, x, beta_t, gamma_t, popt);
+      } catch (const c10::Error& e) {
+        // On CPU, BCE rejects a NaN decoder output before a NaN loss exists: the same divergence.
+        throw TrainingDiverged(fmt::format(
+            "loss is NaN or Inf at step {} of {} ({}); training stopped, the last good checkpoint is kept in '{}'",
+            step + 1, o.steps, e.what_without_backtrace(), ckpt.string()));
+      }
       auto bad_now = terms.loss.isfinite().logical_not().logical_and(first_bad < 0);
       first_bad.masked_fill_(bad_now, step + 1);
       if (!ctx.device.is_cuda()) check_finite();
