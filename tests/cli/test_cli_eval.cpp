@@ -219,7 +219,7 @@ TEST_CASE("axial eval: numbers equal the metrics engine on the dumped samples (a
   }
 }
 
-TEST_CASE("axial eval: same seed, same numbers; another seed, other samples") {
+TEST_CASE("axial eval: same seed, same numbers, another seed, other samples") {
   TempDir tmp;
   auto enc = write_centroid_encoder(tmp.path);
   const std::string base = "eval --model " + q(enc) + " --num-train 200 --num-test 100 --clusters 2 "

@@ -10,7 +10,7 @@
 namespace fs = std::filesystem;
 using axial::test::run_axial;
 
-TEST_CASE("axial sweep --slurm writes plan.json and an array script; --run-index maps to the right run") {
+TEST_CASE("axial sweep --slurm writes plan.json and an array script, --run-index maps to the right run") {
   axial::test::TempDir dir;
   std::ofstream(dir / "plan.toml") << "name = \"grid\"\nout = \"o\"\n[grid]\ngamma = [0, 0.1]\nseed = \"1-3\"\n"
                                       "[train]\nsteps = 10\nbatch_size = 4\n[eval]\nprotocol = \"quick\"\n"

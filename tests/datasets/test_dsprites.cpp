@@ -56,7 +56,7 @@ FactorMatrix column(std::initializer_list<std::int64_t> v) {
 
 }  // namespace
 
-TEST_CASE("dsprites: official layout, stored and deflated; factors = columns with more than one value") {
+TEST_CASE("dsprites: official layout, stored and deflated, factors = columns with more than one value") {
   axial::test::FixtureDir dir;
   for (bool deflate : {false, true}) {
     CAPTURE(deflate);

@@ -51,7 +51,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("mpi3d: the 12.7 GB zip64 stored member is memory-mapped; rows index images in C order") {
+TEST_CASE("mpi3d: the 12.7 GB zip64 stored member is memory-mapped, rows index images in C order") {
   Fixture fx;
   CHECK(std::filesystem::file_size(fx.path) > 12'000'000'000ull);
   Mpi3d d(fx.path);

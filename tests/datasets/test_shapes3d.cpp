@@ -64,7 +64,7 @@ std::int64_t grid_index(const FactorMatrix& rows, Eigen::Index j) {
 
 }  // namespace
 
-TEST_CASE("shapes3d: factor indices from label values; images by hyperslab; bytes/255") {
+TEST_CASE("shapes3d: factor indices from label values, images by hyperslab, bytes/255") {
   axial::test::FixtureDir dir;
   std::vector<std::int64_t> perm(288);
   for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = std::int64_t(i);

@@ -17,7 +17,7 @@ TEST_CASE("macro one-vs-rest AUC: the textbook binary example gives 0.75") {
   CHECK(macro_ovr_auc(s, {0, 1}, y.data(), 4) == doctest::Approx(0.75).epsilon(1e-15));
 }
 
-TEST_CASE("AUC: ties get half credit; a single class present has no AUC") {
+TEST_CASE("AUC: ties get half credit, a single class present has no AUC") {
   Eigen::MatrixXd s = Eigen::MatrixXd::Constant(4, 2, 0.5);
   const std::vector<std::int64_t> y{0, 1, 0, 1}, one{1, 1, 1, 1};
   CHECK(macro_ovr_auc(s, {0, 1}, y.data(), 4) == 0.5);
@@ -50,7 +50,7 @@ TEST_CASE("separable codes → explicitness 1 on train and test") {
   CHECK(r.test == 1.0);
 }
 
-TEST_CASE("constant codes → every probability ties → explicitness 0.5; single-class factor skipped") {
+TEST_CASE("constant codes → every probability ties → explicitness 0.5, single-class factor skipped") {
   // A constant latent standardises to 0, so every sample gets the same probabilities: all AUCs are 0.5.
   const CodeMatrix z = CodeMatrix::Constant(2, 8, 3.0);
   FactorMatrix y(2, 8);

@@ -50,7 +50,7 @@ TEST_CASE("local metrics are the mean of per-cluster MIG and modularity with 5 b
   CHECK(r.local_modularity_varying_per_cluster[0] == r.local_modularity_per_cluster[0]);
 }
 
-TEST_CASE("a cluster where every factor is frozen has no MIG; it is counted and left out of the mean") {
+TEST_CASE("a cluster where every factor is frozen has no MIG, it is counted and left out of the mean") {
   const std::vector<LocalCluster> cs{cluster(0, false), cluster(1, false, true)};
   const LocalResult r = compute_local(cs);
   CHECK(std::isnan(r.local_mig_per_cluster[1]));

@@ -59,7 +59,7 @@ TEST_CASE("constant codes → MIG = 0") {
   CHECK(compute_mig(z, y).mig == 0.0);
 }
 
-TEST_CASE("zero-entropy factors are skipped and counted; all skipped → undefined with a reason") {
+TEST_CASE("zero-entropy factors are skipped and counted, all skipped → undefined with a reason") {
   FactorMatrix y(2, 4);
   y << 0, 1, 0, 1,  //
       4, 4, 4, 4;

@@ -7,7 +7,7 @@
 
 using namespace axial;
 
-TEST_CASE("each latent informative about one factor → 1; constant latent → 0") {
+TEST_CASE("each latent informative about one factor → 1, constant latent → 0") {
   Eigen::MatrixXd m(3, 2);
   m << 0.7, 0.0,  //
       0.0, 0.2,   //

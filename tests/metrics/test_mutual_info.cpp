@@ -8,7 +8,7 @@
 
 using namespace axial;
 
-TEST_CASE("a balanced bit has I(y;y) = ln 2") {
+TEST_CASE("a balanced bit has I(y,y) = ln 2") {
   const std::vector<std::int64_t> y{0, 1, 0, 1};
   CHECK(mutual_info_score(y.data(), y.data(), 4) == doctest::Approx(std::log(2.0)).epsilon(1e-15));
 }
@@ -19,7 +19,7 @@ TEST_CASE("independent variables have zero MI, a single class has exactly zero")
   CHECK(mutual_info_score(a.data(), c.data(), 4) == 0.0);
 }
 
-TEST_CASE("four equiprobable classes: ln 4; unbalanced bit: −(¾ ln ¾ + ¼ ln ¼)") {
+TEST_CASE("four equiprobable classes: ln 4, unbalanced bit: −(¾ ln ¾ + ¼ ln ¼)") {
   const std::vector<std::int64_t> y{3, 9, -2, 5, 3, 9, -2, 5};
   CHECK(mutual_info_score(y.data(), y.data(), 8) == doctest::Approx(std::log(4.0)).epsilon(1e-15));
   const std::vector<std::int64_t> u{0, 0, 0, 1};

@@ -43,7 +43,7 @@ TEST_CASE("duplicated latents → SAP = 0") {
   CHECK(r.sap == 0.0);
 }
 
-TEST_CASE("deterministic across thread counts; needs two latents") {
+TEST_CASE("deterministic across thread counts, needs two latents") {
   CodeMatrix ztr(3, 300), zte(3, 60);
   FactorMatrix ytr(2, 300), yte(2, 60);
   for (Eigen::Index i = 0; i < 300; ++i) {

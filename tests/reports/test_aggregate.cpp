@@ -84,7 +84,7 @@ TEST_CASE("collect: groups by training config minus seeds and run-only options")
   CHECK(c.comparisons[0].mann_whitney.statistic == 1);
 }
 
-TEST_CASE("collect: --group-by merges or splits groups; unknown keys are errors") {
+TEST_CASE("collect: --group-by merges or splits groups, unknown keys are errors") {
   axial::test::TempDir dir;
   write_four_runs(dir.path);
   auto files = find_results_files({dir.path});
@@ -99,7 +99,7 @@ TEST_CASE("collect: --group-by merges or splits groups; unknown keys are errors"
   CHECK_THROWS_AS(collect(files, {"no_such_key"}), axial::Error);
 }
 
-TEST_CASE("collect: null metrics are left out with a warning; missing inputs are errors") {
+TEST_CASE("collect: null metrics are left out with a warning, missing inputs are errors") {
   axial::test::TempDir dir;
   auto r = results(0.1, 0.8, {{0.1, 0.05, 0.9}}, train_config(4, 0, 1));
   r["metrics"]["mig"] = nullptr;
