@@ -4,7 +4,8 @@
 //      one), for thread counts and batch sizes;
 //   3. generate+encode through the eval pipeline (rendering overlapped with encoding) on a reduced protocol;
 //   4. with --full: the whole paper protocol (`axial eval` defaults) for one model, wall time per stage.
-// Usage: bench_eval [--full] [--threads T]
+// Usage: bench_eval [--full] [--threads T] [--device cpu|cuda]
+// Ends with a Markdown table (lines starting with '|', picked up by scripts/device-check).
 #include <torch/script.h>
 #include <torch/torch.h>
 
@@ -13,13 +14,17 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <fmt/core.h>
 
 #include "datasets/random.hpp"
 #include "datasets/sampling.hpp"
 #include "datasets/three_dots.hpp"
+#include "models/device.hpp"
 #include "models/encoder.hpp"
 #include "models/vae.hpp"
 #include "src/pipeline_eval.hpp"
@@ -32,10 +37,22 @@ static double since(Clock::time_point t) { return std::chrono::duration<double>(
 int main(int argc, char** argv) {
   bool full = false;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string device = "cpu";
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--full") == 0) full = true;
-    if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (std::strcmp(argv[i], "--device") == 0 && i + 1 < argc) device = argv[++i];
+    else {
+      fmt::print(stderr, "bench_eval: unknown argument '{}' (usage: bench_eval [--full] [--threads T] [--device D])\n",
+                 argv[i]);
+      return 2;
+    }
   }
+  if (threads < 1) {
+    fmt::print(stderr, "bench_eval: --threads must be >= 1\n");
+    return 2;
+  }
+  std::vector<std::string> table;
   const fs::path dir = fs::temp_directory_path() / fmt::format("axial-bench-eval-{}", ::getpid());
   fs::create_directories(dir);
   torch::manual_seed(0);
@@ -59,7 +76,7 @@ int main(int argc, char** argv) {
   double best_rate = 0;
   for (int t : {1, threads}) {
     torch::set_num_threads(t);
-    axial::models::Encoder enc(dir / "encoder.pt", "cpu");
+    axial::models::Encoder enc(dir / "encoder.pt", device);
     enc.probe(images.data(), 2, dots.observation_shape());
     for (std::int64_t batch : {128, 512, 2048}) {
       std::vector<double> codes(static_cast<size_t>(batch) * 10);
@@ -70,7 +87,7 @@ int main(int argc, char** argv) {
         enc.encode(images.data() + s * 4096, batch, codes.data());
       const double rate = total / since(t0);
       best_rate = std::max(best_rate, rate);
-      fmt::print("encode, {} thread(s), batch {:>4}:          {:>9.0f} images/s\n", t, batch, rate);
+      fmt::print("encode ({}), {} thread(s), batch {:>4}:    {:>9.0f} images/s\n", device, t, batch, rate);
     }
     if (t == threads) break;
   }
@@ -79,7 +96,8 @@ int main(int argc, char** argv) {
   {
     torch::set_num_threads(threads);
     torch::NoGradGuard no_grad;
-    auto x = torch::from_blob(images.data(), {512, 1, 64, 64}, torch::kFloat32);
+    auto x = torch::from_blob(images.data(), {512, 1, 64, 64}, torch::kFloat32).to(axial::models::parse_device(device));
+    vae->to(x.device());
     auto time_it = [&](const std::function<void()>& f) {
       f();
       auto t = Clock::now();
@@ -88,13 +106,15 @@ int main(int argc, char** argv) {
     };
     vae->eval();
     fmt::print("encode, C++ nn::Module (no TorchScript):  {:>9.0f} images/s\n", time_it([&] { vae->forward(x); }));
-    auto m = torch::jit::load((dir / "encoder.pt").string());
+    auto m = torch::jit::load((dir / "encoder.pt").string(), x.device());
     m.eval();
     auto frozen = torch::jit::freeze(m);
     fmt::print("encode, torch::jit::freeze:               {:>9.0f} images/s\n",
                time_it([&] { frozen.forward({x}); }));
-    auto opt = torch::jit::optimize_for_inference(m);
-    fmt::print("encode, optimize_for_inference (mkldnn):  {:>9.0f} images/s\n", time_it([&] { opt.forward({x}); }));
+    if (x.device().is_cpu()) {
+      auto opt = torch::jit::optimize_for_inference(m);
+      fmt::print("encode, optimize_for_inference (mkldnn):  {:>9.0f} images/s\n", time_it([&] { opt.forward({x}); }));
+    }
     auto xcl = x.contiguous(at::MemoryFormat::ChannelsLast);
     fmt::print("encode, channels-last input:              {:>9.0f} images/s\n", time_it([&] { m.forward({xcl}); }));
   }
@@ -103,7 +123,7 @@ int main(int argc, char** argv) {
   axial::pipeline::EvalSettings s;
   s.model = (dir / "encoder.pt").string();
   s.out = dir / "reduced";
-  s.device = "cpu";
+  s.device = device;
   s.threads = threads;
   s.quiet = true;
   s.num_train = 2000;
@@ -121,12 +141,16 @@ int main(int argc, char** argv) {
   fmt::print("paper protocol: {:.0f} images → encoding ≈ {:.0f} s at this rate; rendering alone {:.0f} s of it "
              "(overlapped)\n",
              paper_images, paper_images / pipe_rate, paper_images / render_rate);
+  table.push_back(fmt::format("| eval render three-dots (1 thread) | cpu | {:.0f} images/s | |", render_rate));
+  table.push_back(fmt::format("| eval encode alone (best batch) | {} | {:.0f} images/s | |", device, best_rate));
+  table.push_back(fmt::format("| eval generate+encode (pipeline) | {} | {:.0f} images/s | paper protocol ≈ {:.0f} s |",
+                              device, pipe_rate, paper_images / pipe_rate));
 
   if (full) {
     axial::pipeline::EvalSettings p;
     p.model = s.model;
     p.out = dir / "paper";
-    p.device = "cpu";
+    p.device = device;
     p.threads = threads;
     p.quiet = false;
     t0 = Clock::now();
@@ -138,9 +162,13 @@ int main(int argc, char** argv) {
                wall, wall / 60, e["sampling_and_encoding"].get<double>(),
                r.results["images_encoded"].get<double>() / e["sampling_and_encoding"].get<double>(),
                e["global_metrics"].get<double>(), e["local_metrics"].get<double>(), e["axis_alignment"].get<double>());
+    table.push_back(fmt::format("| full paper eval protocol, one model | {} | {:.1f} s wall | {} images |", device,
+                                wall, r.results["images_encoded"].get<std::int64_t>()));
   } else {
     fmt::print("(run with --full for the whole paper protocol's wall time)\n");
   }
+  fmt::print("\n| measurement | device | value | note |\n|---|---|---|---|\n");
+  for (const auto& row : table) fmt::print("{}\n", row);
   fs::remove_all(dir);
   return 0;
 }

@@ -19,7 +19,7 @@ int run_train(const Args& args) {
     ("dataset", po::value(&o.dataset)->default_value(o.dataset),
      "training data: three-dots (rendered on the fly), NAME=PATH or FILE.h5 (axial native format)")
     ("beta", po::value(&o.beta)->default_value(o.beta), "KL weight beta (>= 0)")
-    ("gamma", po::value(&o.gamma)->default_value(o.gamma), "Jacobian penalty weight gamma (>= 0; 0 = beta-VAE)")
+    ("gamma", po::value(&o.gamma)->default_value(o.gamma, fmt::format("{}", o.gamma)), "Jacobian penalty weight gamma (>= 0; 0 = beta-VAE)")
     ("penalty", po::value(&o.penalty)->default_value(o.penalty), "Jacobian penalty: l1 (JL1-VAE) | l2 (JL2-VAE)")
     ("jacobian", po::value(&o.jacobian)->default_value(o.jacobian),
      "decoder Jacobian: fd (the paper's forward differences, eps 1e-3) | exact (forward-mode JVPs)")
@@ -27,7 +27,7 @@ int run_train(const Args& args) {
      "k > 0: each step uses k random latent columns per image scaled by L/k (unbiased); 0 = all")
     ("latent-dim", po::value(&o.latent_dim)->default_value(o.latent_dim), "number of latents L")
     ("batch-size", po::value(&o.batch_size)->default_value(o.batch_size), "images per step")
-    ("lr", po::value(&o.lr)->default_value(o.lr), "Adam learning rate")
+    ("lr", po::value(&o.lr)->default_value(o.lr, fmt::format("{}", o.lr)), "Adam learning rate")
     ("steps", po::value(&o.steps)->default_value(o.steps), "total number of batches")
     ("anneal-steps", po::value(&o.anneal_steps)->default_value(o.anneal_steps),
      "A: beta_t = beta*min(1,t/A), gamma_t likewise (0 = no annealing)")
