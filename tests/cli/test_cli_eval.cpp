@@ -29,39 +29,23 @@ using nlohmann::json;
 // not overlap, it is the mean of the dot centres, so moving dot k by one level in x moves z0 by (64/63)/3 pixel and
 // leaves z1 alone (up to the anti-aliasing of the rasterised dots, overlaps and borders): each x-factor drives only
 // z0, each y-factor only z1, and each latent follows three factors equally.
-fs::path write_centroid_encoder(const fs::path& dir) {
+// With scaled_with_dead_latent, the same centroid scaled by 2 (exact in float) plus a third, constant latent: E
+// scales by 4 and gains an all-zero row, so by the definitions every axis-alignment purity is unchanged (a dead
+// latent has no share of ΣE).
+fs::path write_centroid_encoder(const fs::path& dir, bool scaled_with_dead_latent = false) {
   torch::jit::Module m("CentroidEncoder");
   auto cols = torch::arange(64, torch::kFloat32).view({1, 64}).expand({64, 64}).contiguous();
   auto rows = torch::arange(64, torch::kFloat32).view({64, 1}).expand({64, 64}).contiguous();
   m.register_buffer("cols", cols);
   m.register_buffer("rows", rows);
-  m.define(R"(
-def forward(self, x):
-    d = 1.0 - x[:, 0]
-    mass = d.sum(dim=[1, 2])
-    return torch.stack([(d * self.cols).sum(dim=[1, 2]) / mass, (d * self.rows).sum(dim=[1, 2]) / mass], dim=1)
-)");
-  auto path = dir / "centroid.pt";
-  m.save(path.string());
-  return path;
-}
-
-// The same centroid scaled by 2 (exact in float) with a third, constant latent: E scales by 4 and gains an all-zero
-// row, so by the definitions every axis-alignment purity is unchanged (a dead latent has no share of ΣE).
-fs::path write_scaled_centroid_with_dead_latent(const fs::path& dir) {
-  torch::jit::Module m("ScaledCentroidEncoder");
-  auto cols = torch::arange(64, torch::kFloat32).view({1, 64}).expand({64, 64}).contiguous();
-  auto rows = torch::arange(64, torch::kFloat32).view({64, 1}).expand({64, 64}).contiguous();
-  m.register_buffer("cols", cols);
-  m.register_buffer("rows", rows);
-  m.define(R"(
+  m.define(std::string(R"(
 def forward(self, x):
     d = 1.0 - x[:, 0]
     mass = d.sum(dim=[1, 2])
     c = torch.stack([(d * self.cols).sum(dim=[1, 2]) / mass, (d * self.rows).sum(dim=[1, 2]) / mass], dim=1)
-    return torch.cat([2.0 * c, torch.zeros_like(c[:, :1]) + 0.25], dim=1)
-)");
-  auto path = dir / "scaled_centroid.pt";
+)") + (scaled_with_dead_latent ? "    return torch.cat([2.0 * c, torch.zeros_like(c[:, :1]) + 0.25], dim=1)\n"
+                                : "    return c\n"));
+  auto path = dir / (scaled_with_dead_latent ? "scaled_centroid.pt" : "centroid.pt");
   m.save(path.string());
   return path;
 }
@@ -144,7 +128,7 @@ TEST_CASE("axial eval: axis alignment ignores code scale and a dead latent") {
   auto a = run_axial("eval --model " + q(write_centroid_encoder(tmp.path)) + " --out " + q(tmp / "a") + opts);
   INFO(a.err);
   REQUIRE(a.exit_code == 0);
-  auto b = run_axial("eval --model " + q(write_scaled_centroid_with_dead_latent(tmp.path)) + " --out " +
+  auto b = run_axial("eval --model " + q(write_centroid_encoder(tmp.path, true)) + " --out " +
                      q(tmp / "b") + opts);
   INFO(b.err);
   REQUIRE(b.exit_code == 0);

@@ -1,5 +1,7 @@
 // Codes/factors files for `axial score`: .h5 round trip through the writer, .npz, .csv, cluster files, and the
 // bad-input errors (each names the file and the key).
+#include "tests/error_of.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -40,14 +42,7 @@ CodesData sample(Eigen::Index n, double offset) {
   return d;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using axial::test::error_of;
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include "datasets/random.hpp"
 #include "metrics/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
+#include "tests/error_of.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,14 +21,7 @@ using axial::FactorMatrix;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const axial::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using axial::test::error_of;
 
 // Image i of a fixture: 3×4 pixels, pixel p = bit p of (i + 1) — distinct for every i < 4095.
 std::uint8_t fixture_pixel(std::int64_t i, int p) { return std::uint8_t(((i + 1) >> p) & 1); }

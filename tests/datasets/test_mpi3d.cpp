@@ -7,6 +7,7 @@
 #include "datasets/mpi3d.hpp"
 #include "metrics/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
+#include "tests/error_of.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,14 +16,7 @@ using axial::FactorMatrix;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const axial::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using axial::test::error_of;
 
 constexpr std::int64_t kImg = 64 * 64 * 3;
 std::uint8_t pattern(std::int64_t i, std::int64_t p) { return std::uint8_t((i * 31 + p * 7) % 251 + 1); }

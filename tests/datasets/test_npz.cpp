@@ -9,6 +9,7 @@
 #include "datasets/npz.hpp"
 #include "metrics/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
+#include "tests/error_of.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,14 +21,7 @@ using axial::test::ZipMember;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const axial::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using axial::test::error_of;
 
 NpyHeader parse(const std::string& s) {
   return parse_npy_header(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), "file 'x.npz', key 'k'");

@@ -7,6 +7,7 @@
 #include "datasets/shapes3d.hpp"
 #include "metrics/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
+#include "tests/error_of.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,14 +16,7 @@ using axial::FactorMatrix;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const axial::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using axial::test::error_of;
 
 // Factor sizes of the fixture (the official file has 10, 10, 10, 8, 4, 15) and their label values, generated like
 // the official ones: hues in [0, 1) step 1/n, scale linspace(0.75, 1.25), shape 0..3, orientation linspace(-30, 30).

@@ -11,6 +11,7 @@
 #include "metrics/error.hpp"
 #include "models/encoder.hpp"
 #include "tests/cli/run_axial.hpp"
+#include "tests/error_of.hpp"
 
 #include <doctest/doctest.h>
 
@@ -41,14 +42,7 @@ std::vector<float> test_images(int n) {
   return x;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const axial::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using axial::test::error_of;
 
 }  // namespace
 
