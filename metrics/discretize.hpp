@@ -47,7 +47,7 @@ std::vector<double> histogram_edges(const double* z, std::int64_t n, int num_bin
 void discretize_latent(const double* z, std::int64_t n, const DiscretizeOptions& options, std::int32_t* out);
 
 // All latents: codes L×N → labels L×N. Throws axial::Error if num_bins < 1, N < 1 or a code is not finite.
-LabelMatrix discretize(const CodeMatrix& codes, const DiscretizeOptions& options);
+LabelMatrix discretize(const CodeMatrix& codes, const DiscretizeOptions& options, int num_threads = 1);
 
 // Parses "histogram" / "quantile"; throws axial::Error listing the valid names otherwise.
 Discretizer parse_discretizer(const std::string& name);

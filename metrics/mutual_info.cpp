@@ -134,13 +134,28 @@ Eigen::MatrixXd mutual_info_matrix(const LabelMatrix& labels, const FactorMatrix
     for (Eigen::Index n = 0; n < N; ++n) row[static_cast<std::size_t>(n)] = labels(l, n);
     const detail::DenseLabels dl = detail::dense_labels(row.data(), N);
     std::vector<std::int64_t> table;
+    std::vector<std::int32_t> part;
     std::vector<double> scratch;
     for (Eigen::Index k = 0; k < K; ++k) {
       const detail::DenseLabels& df = dense_factors[static_cast<std::size_t>(k)];
-      table.assign(static_cast<std::size_t>(df.num_classes) * dl.num_classes, 0);
-      for (Eigen::Index n = 0; n < N; ++n)
-        ++table[static_cast<std::size_t>(df.index[static_cast<std::size_t>(n)]) * dl.num_classes +
-                dl.index[static_cast<std::size_t>(n)]];
+      const std::size_t cells = static_cast<std::size_t>(df.num_classes) * dl.num_classes;
+      // Four interleaved partial tables: consecutive samples often hit the same cell, and one table would make
+      // every increment wait for the previous one (store-to-load forwarding); the counts are the same.
+      part.assign(4 * cells, 0);
+      const std::int32_t* fi = df.index.data();
+      const std::int32_t* li = dl.index.data();
+      const std::size_t lc = static_cast<std::size_t>(dl.num_classes);
+      Eigen::Index n = 0;
+      for (; n + 4 <= N; n += 4) {
+        ++part[static_cast<std::size_t>(fi[n]) * lc + li[n]];
+        ++part[cells + static_cast<std::size_t>(fi[n + 1]) * lc + li[n + 1]];
+        ++part[2 * cells + static_cast<std::size_t>(fi[n + 2]) * lc + li[n + 2]];
+        ++part[3 * cells + static_cast<std::size_t>(fi[n + 3]) * lc + li[n + 3]];
+      }
+      for (; n < N; ++n) ++part[static_cast<std::size_t>(fi[n]) * lc + li[n]];
+      table.resize(cells);
+      for (std::size_t c = 0; c < cells; ++c)
+        table[c] = static_cast<std::int64_t>(part[c]) + part[cells + c] + part[2 * cells + c] + part[3 * cells + c];
       m(l, k) = detail::mutual_info_from_table(table.data(), df.num_classes, dl.num_classes, N, scratch);
     }
   });
@@ -157,12 +172,28 @@ Eigen::VectorXd factor_entropy(const FactorMatrix& factors) {
     for (Eigen::Index n = 0; n < N; ++n) row[static_cast<std::size_t>(n)] = factors(k, n);
     const detail::DenseLabels d = detail::dense_labels(row.data(), N);
     const int C = d.num_classes;
-    std::vector<std::int64_t> table(static_cast<std::size_t>(C) * C, 0);
-    for (Eigen::Index n = 0; n < N; ++n) {
-      const auto c = static_cast<std::size_t>(d.index[static_cast<std::size_t>(n)]);
-      ++table[c * C + c];
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(C), 0);
+    for (Eigen::Index n = 0; n < N; ++n) ++counts[static_cast<std::size_t>(d.index[static_cast<std::size_t>(n)])];
+    // I(y; y) from the diagonal contingency table: mutual_info_from_table's arithmetic on its non-zero cells
+    // (the diagonal, in the same order), without building the C×C table.
+    if (C == 1) {
+      h(k) = 0.0;
+      continue;
     }
-    h(k) = detail::mutual_info_from_table(table.data(), C, C, N, scratch);
+    const double total = static_cast<double>(N);
+    const double log_total = std::log(total);
+    scratch.clear();
+    for (int i = 0; i < C; ++i) {
+      const std::int64_t c = counts[static_cast<std::size_t>(i)];
+      const double nm = static_cast<double>(c) / total;
+      const double log_nm = std::log(static_cast<double>(c));
+      const double log_outer = -std::log(static_cast<double>(c * c)) + log_total + log_total;
+      double mi = nm * (log_nm - log_total) + nm * log_outer;
+      if (std::fabs(mi) < DBL_EPSILON) mi = 0.0;
+      scratch.push_back(mi);
+    }
+    const double sum = detail::pairwise_sum(scratch.data(), scratch.size());
+    h(k) = sum < 0.0 ? 0.0 : sum;
   }
   return h;
 }

@@ -83,7 +83,7 @@ ScoreSheet compute_metrics(const std::vector<std::string>& names, const ScoreInp
   Eigen::MatrixXd mi;
   Eigen::VectorXd entropy;
   if (wants("mig") || wants("modularity")) {
-    mi = mutual_info_matrix(discretize(codes, in.discretize), factors, in.num_threads);
+    mi = mutual_info_matrix(discretize(codes, in.discretize, in.num_threads), factors, in.num_threads);
     entropy = factor_entropy(factors);
   }
   if (wants("mig")) {

@@ -81,3 +81,40 @@ TEST_CASE("discretize checks its inputs") {
   CHECK_THROWS_AS(parse_discretizer("kmeans"), Error);
   CHECK(parse_discretizer("quantile") == Discretizer::Quantile);
 }
+
+TEST_CASE("histogram labels equal numpy.digitize's count on values at, just below and just above every edge") {
+  // digitize(z, edges[:-1]) = #{ j < B : edges[j] <= z } (right=False), compared in the codes' precision. Brute-force
+  // that count for awkward latents: non-representable steps, values sitting on the edges and one ulp either side.
+  for (const Precision p : {Precision::Float64, Precision::Float32}) {
+    for (const int bins : {1, 2, 5, 20, 37}) {
+      std::vector<double> z = {-0.3, 0.7};  // min and max: step 0.05 for 20 bins is not exact in binary
+      const auto probe_edges = histogram_edges(z.data(), 2, bins, p);
+      for (double e : probe_edges) {
+        for (double v : {e, std::nextafter(e, -1e9), std::nextafter(e, 1e9),
+                         static_cast<double>(std::nextafter(static_cast<float>(e), -1e9f)),
+                         static_cast<double>(std::nextafter(static_cast<float>(e), 1e9f))})
+          if (v >= -0.3 && v <= 0.7) z.push_back(v);
+      }
+      for (int i = 0; i < 500; ++i) z.push_back(-0.3 + 1.0 * ((i * 7919) % 1000) / 999.0);
+      if (p == Precision::Float32)
+        for (double& v : z) v = static_cast<double>(static_cast<float>(v));
+      const auto edges = histogram_edges(z.data(), static_cast<std::int64_t>(z.size()), bins, p);
+      const auto labels = labels_of(z, bins, p);
+      int mismatches = 0;
+      for (std::size_t i = 0; i < z.size(); ++i) {
+        std::int32_t count = 0;
+        for (int j = 0; j < bins; ++j) {
+          const bool le = p == Precision::Float32
+                              ? static_cast<float>(edges[static_cast<std::size_t>(j)]) <= static_cast<float>(z[i])
+                              : edges[static_cast<std::size_t>(j)] <= z[i];
+          count += le ? 1 : 0;
+        }
+        if (labels[i] != count) ++mismatches;
+        CHECK(labels[i] >= 1);
+        CHECK(labels[i] <= bins);
+      }
+      INFO("bins " << bins << ", float32 " << (p == Precision::Float32));
+      CHECK(mismatches == 0);
+    }
+  }
+}
