@@ -26,6 +26,13 @@ inline std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
+// A path quoted for run_axial's shell command line: single quotes, an embedded ' written as '\''.
+inline std::string q(const std::filesystem::path& p) {
+  std::string out = "'";
+  for (char c : p.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 // A fresh empty temporary directory, removed by the destructor.
 struct TempDir {
   std::filesystem::path path;

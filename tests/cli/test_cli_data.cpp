@@ -15,7 +15,7 @@ using axial::test::TempDir;
 
 namespace {
 
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+using axial::test::q;
 
 int count_lines(const std::string& s) {
   int n = 0;

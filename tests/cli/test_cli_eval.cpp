@@ -59,7 +59,7 @@ json read_json(const fs::path& p) {
   return json::parse(in);
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+using axial::test::q;
 
 }  // namespace
 

@@ -25,7 +25,7 @@ void write_bits_csv(const std::filesystem::path& p) {
   }
 }
 
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+using axial::test::q;
 
 axial::LocalCluster make_cluster(int seed, int n) {
   axial::LocalCluster c;

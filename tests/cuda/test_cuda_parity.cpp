@@ -104,12 +104,9 @@ std::vector<double> step(Vae& vae, torch::optim::Adam& adam, const torch::Tensor
   return terms;
 }
 
-json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  return json::parse(in);
-}
+using axial::test::q;
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+json json_file(const fs::path& p) { return json::parse(axial::test::slurp(p)); }
 
 }  // namespace
 
@@ -190,7 +187,7 @@ TEST_CASE("cuda: the trainer runs on the device and records it") {
                      q(dir));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const json cfg = read_json(dir / "config.json");
+  const json cfg = json_file(dir / "config.json");
   CHECK(cfg["device"] == device.str());
   CHECK(fs::exists(dir / "model" / "encoder.pt"));
   CHECK(fs::exists(dir / "model" / "vae.pt"));
@@ -213,7 +210,7 @@ TEST_CASE("cuda: axial eval gives the same metrics on the device and on the CPU"
                      opts);
   INFO(b.err);
   REQUIRE(b.exit_code == 0);
-  const json ja = read_json(tmp / "cpu" / "results.json"), jb = read_json(tmp / "dev" / "results.json");
+  const json ja = json_file(tmp / "cpu" / "results.json"), jb = json_file(tmp / "dev" / "results.json");
   CHECK(jb["settings"]["device"] == device.str());
   CHECK(ja["images_encoded"] == jb["images_encoded"]);
   // Codes agree to float32 rounding (~1e-6); a histogram bin edge can still send a handful of the 600 codes to the
