@@ -70,6 +70,16 @@ DenseLabels dense_labels(const std::int64_t* v, std::int64_t n) {
   return d;
 }
 
+// One non-zero cell's term of sklearn's mutual_info_score, with its exact operation order: count c, outer product
+// pi·pj of the cell's marginals, total = N as double, log_total = log(N).
+static double mutual_info_term(std::int64_t c, std::int64_t outer, double total, double log_total) {
+  const double nm = static_cast<double>(c) / total;
+  const double log_nm = std::log(static_cast<double>(c));
+  const double log_outer = -std::log(static_cast<double>(outer)) + log_total + log_total;
+  const double mi = nm * (log_nm - log_total) + nm * log_outer;
+  return std::fabs(mi) < DBL_EPSILON ? 0.0 : mi;
+}
+
 double mutual_info_from_table(const std::int64_t* table, int rows, int cols, std::int64_t n,
                               std::vector<double>& scratch) {
   // sklearn: any labelling with a single cluster has zero MI.
@@ -88,13 +98,8 @@ double mutual_info_from_table(const std::int64_t* table, int rows, int cols, std
     for (int j = 0; j < cols; ++j) {
       const std::int64_t c = table[static_cast<std::size_t>(i) * cols + j];
       if (c == 0) continue;
-      const double nm = static_cast<double>(c) / total;
-      const double log_nm = std::log(static_cast<double>(c));
-      const std::int64_t outer = pi[static_cast<std::size_t>(i)] * pj[static_cast<std::size_t>(j)];
-      const double log_outer = -std::log(static_cast<double>(outer)) + log_total + log_total;
-      double mi = nm * (log_nm - log_total) + nm * log_outer;
-      if (std::fabs(mi) < DBL_EPSILON) mi = 0.0;
-      scratch.push_back(mi);
+      scratch.push_back(mutual_info_term(c, pi[static_cast<std::size_t>(i)] * pj[static_cast<std::size_t>(j)], total,
+                                         log_total));
     }
   const double s = pairwise_sum(scratch.data(), scratch.size());
   return s < 0.0 ? 0.0 : s;
@@ -174,8 +179,8 @@ Eigen::VectorXd factor_entropy(const FactorMatrix& factors) {
     const int C = d.num_classes;
     std::vector<std::int64_t> counts(static_cast<std::size_t>(C), 0);
     for (Eigen::Index n = 0; n < N; ++n) ++counts[static_cast<std::size_t>(d.index[static_cast<std::size_t>(n)])];
-    // I(y; y) from the diagonal contingency table: mutual_info_from_table's arithmetic on its non-zero cells
-    // (the diagonal, in the same order), without building the C×C table.
+    // I(y; y) from the diagonal contingency table: the same terms as mutual_info_from_table on its non-zero cells
+    // (the diagonal, in the same order), without building the C×C table (C² cells for a factor with C values).
     if (C == 1) {
       h(k) = 0.0;
       continue;
@@ -183,15 +188,7 @@ Eigen::VectorXd factor_entropy(const FactorMatrix& factors) {
     const double total = static_cast<double>(N);
     const double log_total = std::log(total);
     scratch.clear();
-    for (int i = 0; i < C; ++i) {
-      const std::int64_t c = counts[static_cast<std::size_t>(i)];
-      const double nm = static_cast<double>(c) / total;
-      const double log_nm = std::log(static_cast<double>(c));
-      const double log_outer = -std::log(static_cast<double>(c * c)) + log_total + log_total;
-      double mi = nm * (log_nm - log_total) + nm * log_outer;
-      if (std::fabs(mi) < DBL_EPSILON) mi = 0.0;
-      scratch.push_back(mi);
-    }
+    for (const std::int64_t c : counts) scratch.push_back(detail::mutual_info_term(c, c * c, total, log_total));
     const double sum = detail::pairwise_sum(scratch.data(), scratch.size());
     h(k) = sum < 0.0 ? 0.0 : sum;
   }
