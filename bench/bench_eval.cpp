@@ -13,7 +13,6 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 #include <functional>
 #include <string>
 #include <thread>

@@ -13,7 +13,6 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +24,7 @@
 #include "models/device.hpp"
 #include "models/loss.hpp"
 #include "models/vae.hpp"
+#include "reports/statistics.hpp"
 
 using namespace axial::models;
 
@@ -127,8 +127,7 @@ int main(int argc, char** argv) {
     }
     const double mean = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_all).count() /
                         steps;
-    std::sort(ms.begin(), ms.end());
-    const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+    const double median = axial::reports::summarize(ms).median;
     if (std::strcmp(c.name, "JL1 fd") == 0) jl1_fd_ms = median;
     fmt::print("{:<24} {:>12.2f} {:>12.2f} {:>12.1f}\n", c.name, median, mean, batch * 1e3 / median);
     table.push_back(fmt::format("| train {} | {} | {:.2f} ms/step | {:.0f} images/s |", c.name, device.str(), median,

@@ -78,9 +78,10 @@ double annealed(double value, int64_t batches_seen, int64_t anneal_steps) {
   return value * static_cast<double>(batches_seen) / static_cast<double>(anneal_steps);
 }
 
-LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options) {
-  auto [mu, logvar] = vae->encode(x);
-  auto eps = torch::randn(mu.sizes(), mu.options());
+namespace {
+
+LossTerms loss_terms(Vae& vae, const torch::Tensor& x, const torch::Tensor& mu, const torch::Tensor& logvar,
+                     const torch::Tensor& eps, double beta_t, double gamma_t, const PenaltyOptions& options) {
   auto z = mu + eps * (0.5 * logvar).exp();
   auto recon = vae->decode(z);
   LossTerms t;
@@ -94,6 +95,21 @@ LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma
     t.jacobian = torch::zeros({}, mu.options());
   }
   return t;
+}
+
+}  // namespace
+
+LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options) {
+  auto [mu, logvar] = vae->encode(x);
+  auto eps = torch::randn(mu.sizes(), mu.options());
+  return loss_terms(vae, x, mu, logvar, eps, beta_t, gamma_t, options);
+}
+
+LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options,
+                   const torch::Tensor& eps) {
+  auto [mu, logvar] = vae->encode(x);
+  TORCH_CHECK(eps.sizes() == mu.sizes(), "vae_loss: eps must have the shape of mu");
+  return loss_terms(vae, x, mu, logvar, eps, beta_t, gamma_t, options);
 }
 
 }  // namespace axial::models

@@ -68,5 +68,8 @@ struct LossTerms {
 // One batch's objective. x (B,C,64,64) in [0,1] on the model's device. Draws ε (B,L) from torch's generator
 // (then, with columns > 0, the column choice).
 LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options);
+// The same objective with the noise ε (B,L) given instead of drawn (e.g. to compare devices on identical inputs).
+LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options,
+                   const torch::Tensor& eps);
 
 }  // namespace axial::models

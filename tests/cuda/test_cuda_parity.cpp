@@ -80,26 +80,17 @@ double relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return (ac - bc).norm().item<double>() / (denom > 0 ? denom : 1.0);
 }
 
-// One step of the trainer's objective with ε given (vae_loss draws ε from the device's generator, which differs
-// between devices). Columns = 0 (all latents), so no other randomness. Returns the loss terms on the CPU.
+// One training step of the trainer's objective (models::vae_loss) with ε given: vae_loss draws ε from the device's
+// generator, which differs between devices. Columns = 0 (all latents), so no other randomness. Returns the loss terms.
 std::vector<double> step(Vae& vae, torch::optim::Adam& adam, const torch::Tensor& x, const torch::Tensor& eps,
                          double beta, double gamma, JacobianMethod method) {
   adam.zero_grad();
-  auto [mu, logvar] = vae->encode(x);
-  auto z = mu + torch::exp(0.5 * logvar) * eps;
-  auto recon = vae->decode(z);
-  auto rec = reconstruction_loss(recon, x);
-  auto kl = kl_divergence(mu, logvar);
-  auto loss = rec + beta * kl;
-  torch::Tensor pen = torch::zeros({}, x.options());
-  if (gamma > 0) {
-    PenaltyOptions p;
-    p.method = method;
-    pen = jacobian_penalty(vae, z.detach(), p);
-    loss = loss + gamma * pen;
-  }
-  loss.backward();
-  std::vector<double> terms = {loss.item<double>(), rec.item<double>(), kl.item<double>(), pen.item<double>()};
+  PenaltyOptions p;
+  p.method = method;
+  const LossTerms t = vae_loss(vae, x, beta, gamma, p, eps);
+  t.loss.backward();
+  std::vector<double> terms = {t.loss.item<double>(), t.reconstruction.item<double>(), t.kl.item<double>(),
+                               t.jacobian.item<double>()};
   adam.step();
   return terms;
 }
