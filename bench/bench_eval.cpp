@@ -20,13 +20,14 @@
 
 #include <fmt/core.h>
 
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "datasets/sampling.hpp"
 #include "datasets/three_dots.hpp"
 #include "models/device.hpp"
+#include "models/decoder_alignment.hpp"
 #include "models/encoder.hpp"
 #include "models/vae.hpp"
-#include "src/pipeline_eval.hpp"
+#include "src/pipelines/eval_protocol.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -119,7 +120,7 @@ int main(int argc, char** argv) {
   }
 
   // 3. Generate + encode through the pipeline (reduced protocol, metrics small).
-  axial::pipeline::EvalSettings s;
+  axial::pipelines::EvalSettings s;
   s.model = (dir / "encoder.pt").string();
   s.out = dir / "reduced";
   s.device = device;
@@ -131,7 +132,13 @@ int main(int argc, char** argv) {
   s.cluster_size = 5000;
   s.localities = {0.1, 1.0};
   s.anchors = 100;
-  auto reduced = axial::pipeline::run_eval(s, std::cerr);
+  auto load = [&](const axial::pipelines::ModelRef& m) {
+    axial::pipelines::LoadedModel loaded;
+    loaded.encoder = std::make_unique<axial::models::Encoder>(m.encoder, device);
+    return loaded;
+  };
+  axial::models::set_torch_threads(threads);
+  auto reduced = axial::pipelines::run_eval(s, axial::pipelines::resolve_model(s.model), load, std::cerr);
   const auto& el = reduced.results["elapsed_s"];
   const double pipe_rate = reduced.results["images_encoded"].get<double>() / el["sampling_and_encoding"].get<double>();
   fmt::print("generate+encode in the pipeline:          {:>9.0f} images/s ({} images, batch 512, {} threads)\n",
@@ -146,14 +153,14 @@ int main(int argc, char** argv) {
                               device, pipe_rate, paper_images / pipe_rate));
 
   if (full) {
-    axial::pipeline::EvalSettings p;
+    axial::pipelines::EvalSettings p;
     p.model = s.model;
     p.out = dir / "paper";
     p.device = device;
     p.threads = threads;
     p.quiet = false;
     t0 = Clock::now();
-    auto r = axial::pipeline::run_eval(p, std::cerr);
+    auto r = axial::pipelines::run_eval(p, axial::pipelines::resolve_model(p.model), load, std::cerr);
     const double wall = since(t0);
     const auto& e = r.results["elapsed_s"];
     fmt::print("full paper protocol: {:.1f} s wall ({:.1f} min): sampling+encoding {:.1f} s ({:.0f} images/s), global "

@@ -13,14 +13,14 @@
 #include <string>
 
 #include "datasets/codes_file.hpp"
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "metrics/discretize.hpp"
 #include "metrics/explicitness.hpp"
 #include "metrics/local.hpp"
 #include "metrics/mig.hpp"
 #include "metrics/modularity.hpp"
 #include "metrics/mutual_info.hpp"
-#include "metrics/parallel.hpp"
+#include "src/core/parallel.hpp"
 #include "metrics/sap.hpp"
 
 using namespace axial;

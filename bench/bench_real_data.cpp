@@ -21,7 +21,7 @@
 #include "datasets/dsprites.hpp"
 #include "datasets/mpi3d.hpp"
 #include "datasets/native_h5.hpp"
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "datasets/shapes3d.hpp"
 #include "datasets/npz.hpp"
 #include "tests/datasets/npz_fixture.hpp"

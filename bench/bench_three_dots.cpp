@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "datasets/sampling.hpp"
 #include "datasets/three_dots.hpp"
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "datasets/three_dots.hpp"
 #include "models/device.hpp"
 #include "models/loss.hpp"

@@ -11,10 +11,10 @@
 #include <sstream>
 
 #include "axial/version.hpp"
-#include "datasets/atomic_output.hpp"
+#include "src/core/atomic_output.hpp"
 #include "datasets/h5_util.hpp"
 #include "datasets/npz.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial {
 

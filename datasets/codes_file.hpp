@@ -24,7 +24,7 @@
 
 #include "metrics/discretize.hpp"
 #include "metrics/local.hpp"
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial {
 

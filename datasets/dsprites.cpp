@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

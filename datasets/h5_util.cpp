@@ -6,7 +6,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::h5 {
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "datasets/native_h5.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

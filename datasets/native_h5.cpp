@@ -8,7 +8,7 @@
 #include <numeric>
 
 #include "axial/version.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

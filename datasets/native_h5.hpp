@@ -21,10 +21,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "datasets/atomic_output.hpp"
+#include "src/core/atomic_output.hpp"
 #include "datasets/ground_truth.hpp"
 #include "datasets/h5_util.hpp"
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial::datasets {
 

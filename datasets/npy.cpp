@@ -12,7 +12,7 @@
 #include <map>
 #include <variant>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

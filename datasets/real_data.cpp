@@ -7,7 +7,7 @@
 #include "datasets/mpi3d.hpp"
 #include "datasets/npz.hpp"
 #include "datasets/shapes3d.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "datasets/ground_truth.hpp"
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial::datasets {
 

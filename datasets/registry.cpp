@@ -8,7 +8,7 @@
 #include "datasets/native_h5.hpp"
 #include "datasets/real_data.hpp"
 #include "datasets/three_dots.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

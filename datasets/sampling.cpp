@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "datasets/ground_truth.hpp"
-#include "datasets/random.hpp"
-#include "metrics/types.hpp"
+#include "src/core/random.hpp"
+#include "src/core/types.hpp"
 
 namespace axial::datasets {
 

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <numeric>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

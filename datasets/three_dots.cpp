@@ -29,7 +29,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::datasets {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial {
 
@@ -122,6 +122,31 @@ DifferenceStencil difference_stencil(std::int64_t level, std::int64_t size) {
   if (level < 0 || level >= size)
     throw Error(fmt::format("difference stencil: level {} outside 0..{}", level, size - 1));
   return {std::max<std::int64_t>(0, level - 1), std::min<std::int64_t>(size - 1, level + 1)};
+}
+
+std::vector<Eigen::MatrixXd> encoder_sensitivities(const Eigen::MatrixXd& neighbour_codes,
+                                                   const std::vector<double>& inverse_step, std::int64_t anchors,
+                                                   std::int64_t factors) {
+  const std::int64_t A = anchors, F = factors;
+  if (A < 0 || F < 0 || neighbour_codes.cols() != A * F * 2 || static_cast<std::int64_t>(inverse_step.size()) != A * F)
+    throw Error(fmt::format("encoder_sensitivities: {} neighbour codes and {} steps for {} anchors × {} factors",
+                            neighbour_codes.cols(), inverse_step.size(), A, F));
+  const Eigen::Index L = neighbour_codes.rows();
+  std::vector<Eigen::MatrixXd> sens(static_cast<std::size_t>(A), Eigen::MatrixXd(L, F));
+  for (std::int64_t a = 0; a < A; ++a)
+    for (std::int64_t j = 0; j < F; ++j) {
+      const std::int64_t col = (a * F + j) * 2;
+      sens[static_cast<std::size_t>(a)].col(j) = (neighbour_codes.col(col + 1) - neighbour_codes.col(col)) *
+                                                 inverse_step[static_cast<std::size_t>(a * F + j)];
+    }
+  return sens;
+}
+
+void generator_difference(const float* lo, const float* hi, std::int64_t hw, int channels, double inverse_step,
+                          Eigen::Ref<Eigen::VectorXd> column) {
+  for (std::int64_t p = 0; p < hw; ++p)
+    for (int c = 0; c < channels; ++c)
+      column(c * hw + p) = (double(hi[p * channels + c]) - double(lo[p * channels + c])) * inverse_step;
 }
 
 }  // namespace axial

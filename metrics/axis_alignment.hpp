@@ -73,4 +73,18 @@ struct DifferenceStencil {
 };
 DifferenceStencil difference_stencil(std::int64_t level, std::int64_t size);
 
+// The encoder Jacobians B = ∂μ/∂y of A anchors from the codes of their stencil neighbours. `neighbour_codes` is
+// L×(A·F·2): per anchor a and ordered factor j, column (a·F + j)·2 is the lo neighbour and the next the hi one;
+// `inverse_step` has A·F entries (1 / (hi − lo)). Returns A matrices L×F: column j = (μ(hi) − μ(lo))·inverse_step.
+// Throws axial::Error when the sizes disagree.
+std::vector<Eigen::MatrixXd> encoder_sensitivities(const Eigen::MatrixXd& neighbour_codes,
+                                                   const std::vector<double>& inverse_step, std::int64_t anchors,
+                                                   std::int64_t factors);
+
+// One column of the generator differences G of the decoder variant: (hi − lo)·inverse_step for two rendered
+// images of `hw` pixels × `channels` in (H, W, C) order, written in (C, H, W) order, the order of the decoder's
+// output (P = channels·hw entries).
+void generator_difference(const float* lo, const float* hi, std::int64_t hw, int channels, double inverse_step,
+                          Eigen::Ref<Eigen::VectorXd> column);
+
 }  // namespace axial

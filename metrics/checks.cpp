@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial {
 

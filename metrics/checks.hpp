@@ -3,7 +3,7 @@
 // (e.g. "codes" or a file/key name supplied by the caller) and names the offending sizes or entry.
 #include <string>
 
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "metrics/error.hpp"
-#include "metrics/parallel.hpp"
+#include "src/core/error.hpp"
+#include "src/core/parallel.hpp"
 
 namespace axial {
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial {
 

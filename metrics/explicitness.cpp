@@ -9,9 +9,9 @@
 #include <mutex>
 #include <numeric>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/mutual_info.hpp"
-#include "metrics/parallel.hpp"
+#include "src/core/parallel.hpp"
 
 namespace axial {
 

@@ -5,11 +5,11 @@
 #include <cmath>
 #include <limits>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/mig.hpp"
 #include "metrics/modularity.hpp"
 #include "metrics/mutual_info.hpp"
-#include "metrics/parallel.hpp"
+#include "src/core/parallel.hpp"
 
 namespace axial {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/mutual_info.hpp"
 
 namespace axial {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "metrics/discretize.hpp"
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial {
 

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <thread>
 
-#include "metrics/error.hpp"
-#include "metrics/parallel.hpp"
+#include "src/core/error.hpp"
+#include "src/core/parallel.hpp"
 
 namespace axial {
 

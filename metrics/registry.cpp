@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "metrics/checks.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/explicitness.hpp"
 #include "metrics/mig.hpp"
 #include "metrics/modularity.hpp"

@@ -7,7 +7,7 @@
 
 #include "metrics/discretize.hpp"
 #include "metrics/score_sheet.hpp"
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial {
 

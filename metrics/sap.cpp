@@ -7,9 +7,9 @@
 #include <limits>
 #include <random>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/mutual_info.hpp"
-#include "metrics/parallel.hpp"
+#include "src/core/parallel.hpp"
 
 namespace axial {
 

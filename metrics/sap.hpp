@@ -12,7 +12,7 @@
 // class (no SVM fitted); L < 2 → axial::Error.
 #include <vector>
 
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial {
 

@@ -95,6 +95,18 @@ std::string text_number(double v) { return std::isfinite(v) ? format_number(v) :
 
 }  // namespace
 
+std::vector<JsonField> json_fields(const ScoreSheet& sheet) {
+  std::vector<JsonField> fields;
+  for (const auto& e : sheet.entries()) {
+    fields.push_back({e.key, &e, {}});
+    if (e.kind == ScoreEntry::Kind::Scalar && !std::isfinite(e.scalar))
+      fields.push_back({e.key + "_undefined_reason", nullptr, e.note.empty() ? std::string("undefined") : e.note});
+    else if (!e.note.empty())
+      fields.push_back({e.key + "_note", nullptr, e.note});
+  }
+  return fields;
+}
+
 std::string to_json(const ScoreSheet& sheet) {
   std::string out = "{\n";
   bool first = true;
@@ -103,7 +115,12 @@ std::string to_json(const ScoreSheet& sheet) {
     first = false;
     out += "  " + json_string(key) + ": " + value;
   };
-  for (const auto& e : sheet.entries()) {
+  for (const auto& f : json_fields(sheet)) {
+    if (f.entry == nullptr) {
+      field(f.key, json_string(f.text));
+      continue;
+    }
+    const ScoreEntry& e = *f.entry;
     switch (e.kind) {
       case ScoreEntry::Kind::Scalar: field(e.key, json_number(e.scalar)); break;
       case ScoreEntry::Kind::Integer: field(e.key, fmt::format("{}", e.integer)); break;
@@ -125,8 +142,6 @@ std::string to_json(const ScoreSheet& sheet) {
         break;
       }
     }
-    if (!e.note.empty())
-      field(e.key + (e.kind == ScoreEntry::Kind::Scalar ? "_undefined_reason" : "_note"), json_string(e.note));
   }
   return out + "\n}\n";
 }

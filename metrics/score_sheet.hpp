@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/types.hpp"
+#include "src/core/types.hpp"
 
 namespace axial {
 
@@ -44,8 +44,19 @@ class ScoreSheet {
   std::vector<ScoreEntry> entries_;
 };
 
+// The fields of a sheet's JSON object, in order: the one rule every JSON writer of a sheet follows (`axial score`'s
+// to_json below and the metrics of `axial eval`'s results.json). Each entry gives a value field under its key; a
+// scalar that is undefined (NaN/Inf → null) is followed by "<key>_undefined_reason" (its note, or "undefined");
+// a note on anything else (a defined scalar, a vector with null entries, …) by "<key>_note".
+struct JsonField {
+  std::string key;
+  const ScoreEntry* entry = nullptr;  // the value field; nullptr for a note/reason field
+  std::string text;                   // the note/reason text (entry == nullptr)
+};
+std::vector<JsonField> json_fields(const ScoreSheet& sheet);
+
 // Serialisers (pure string functions; callers write files atomically).
-//  JSON: one object, keys in sheet order; undefined numbers → null and a sibling "<key>_undefined_reason".
+//  JSON: one object with the json_fields() above; undefined numbers → null.
 //  CSV:  header "metric,value,note", one row per scalar/integer/text entry; vectors as "key[i]" rows,
 //        matrices as "key[r][c]" rows (so every number is machine-readable, one per row).
 //  Markdown: a table of the scalar metrics, then one small table per breakdown.

@@ -5,7 +5,7 @@
 
 #include <regex>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::models {
 

@@ -10,7 +10,7 @@
 #include <regex>
 #include <vector>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "models/device.hpp"
 
 namespace axial::models {
@@ -213,6 +213,6 @@ int Encoder::latent_dim() const { return impl_->latent_dim; }
 Precision Encoder::precision() const { return impl_->precision; }
 const std::filesystem::path& Encoder::path() const { return impl_->path; }
 std::string Encoder::device() const { return impl_->device.str(); }
-const std::string& Encoder::note() const { return impl_->note; }
+std::string Encoder::note() const { return impl_->note; }
 
 }  // namespace axial::models

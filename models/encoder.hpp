@@ -14,17 +14,17 @@
 #include <memory>
 #include <string>
 
-#include "datasets/ground_truth.hpp"
-#include "metrics/discretize.hpp"
+#include "datasets/representation.hpp"
 
 namespace axial::models {
 
-class Encoder {
+// The TorchScript implementation of datasets::RepresentationFunction.
+class Encoder final : public datasets::RepresentationFunction {
  public:
   // Loads the TorchScript module at `file` onto `device` ("auto", "cpu", "cuda", "cuda:N"; see device.hpp).
   // Throws axial::Error naming the file if it is missing or not a TorchScript module.
   Encoder(const std::filesystem::path& file, const std::string& device = "cpu");
-  ~Encoder();
+  ~Encoder() override;
   Encoder(Encoder&&) noexcept;
   Encoder& operator=(Encoder&&) noexcept;
 
@@ -36,20 +36,20 @@ class Encoder {
   //    number of rows, or is not floating point;
   //  - the codes contain NaN/Inf (names the sample and latent).
   // Returns L. Must be called before encode().
-  int probe(const float* images, std::int64_t n, const datasets::ObservationShape& shape);
+  int probe(const float* images, std::int64_t n, const datasets::ObservationShape& shape) override;
 
   // Encodes n images (N,H,W,C) float of the probed shape; writes codes as L×n column-major doubles (code of image i
   // at out[i·L .. i·L+L)). Throws axial::Error on non-finite codes (naming the image index + `first_index`).
-  void encode(const float* images, std::int64_t n, double* out, std::int64_t first_index = 0);
+  void encode(const float* images, std::int64_t n, double* out, std::int64_t first_index = 0) override;
 
-  int latent_dim() const;                 // L (after probe)
+  int latent_dim() const override;               // L (after probe)
   // The floating type of the module's output (after probe): float32 codes are discretised with float32 histogram
   // edges, as numpy does on the float32 arrays a PyTorch representation function returns.
-  Precision precision() const;
+  Precision precision() const override;
   const std::filesystem::path& path() const;
-  std::string device() const;             // "cpu", "cuda:0", …
+  std::string device() const override;           // "cpu", "cuda:0", …
   // Non-empty if the probe had to interpret the output (e.g. "forward returns a tuple; its first element is used").
-  const std::string& note() const;
+  std::string note() const override;
 
  private:
   struct Impl;

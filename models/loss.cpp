@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::models {
 

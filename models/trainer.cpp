@@ -21,11 +21,11 @@
 #include <thread>
 
 #include "axial/version.hpp"
-#include "datasets/atomic_output.hpp"
-#include "datasets/random.hpp"
+#include "src/core/atomic_output.hpp"
+#include "src/core/random.hpp"
 #include "datasets/registry.hpp"
 #include "datasets/three_dots.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "models/device.hpp"
 #include "models/loss.hpp"
 #include "models/vae.hpp"

@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "datasets/atomic_output.hpp"
-#include "metrics/error.hpp"
+#include "src/core/atomic_output.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::models {
 

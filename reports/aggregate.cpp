@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "reports/json_io.hpp"
 
 namespace axial::reports {

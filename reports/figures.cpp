@@ -10,8 +10,8 @@
 #include <limits>
 #include <mutex>
 
-#include "datasets/atomic_output.hpp"
-#include "metrics/error.hpp"
+#include "src/core/atomic_output.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::reports {
 

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::reports {
 

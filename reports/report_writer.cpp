@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "axial/version.hpp"
-#include "datasets/atomic_output.hpp"
-#include "metrics/error.hpp"
+#include "src/core/atomic_output.hpp"
+#include "src/core/error.hpp"
 #include "reports/figures.hpp"
 #include "reports/paper_reference.hpp"
 

@@ -9,7 +9,7 @@
 #include <limits>
 #include <numeric>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::reports {
 

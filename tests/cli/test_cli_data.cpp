@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "datasets/h5_util.hpp"
-#include "run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 
 #include <doctest/doctest.h>
 

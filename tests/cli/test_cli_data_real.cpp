@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "datasets/native_h5.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 #include "tests/datasets/npz_fixture.hpp"
 
 #include <doctest/doctest.h>

@@ -14,7 +14,7 @@
 #include "metrics/local.hpp"
 #include "metrics/registry.hpp"
 #include "models/vae.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 
 #include <doctest/doctest.h>
 

@@ -2,7 +2,7 @@
 #include <filesystem>
 #include <string>
 
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 #include "tests/reports/report_fixtures.hpp"
 
 #include <doctest/doctest.h>

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 
 #include <doctest/doctest.h>
 

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "datasets/codes_file.hpp"
-#include "run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 
 using axial::test::run_axial;
 using axial::test::TempDir;

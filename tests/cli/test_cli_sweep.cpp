@@ -3,7 +3,7 @@
 #include <fstream>
 #include <string>
 
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 
 #include <doctest/doctest.h>
 

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <thread>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "models/vae.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 
 #include <doctest/doctest.h>  // last: glog redefines CHECK
 

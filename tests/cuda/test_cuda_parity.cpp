@@ -20,12 +20,12 @@
 #include <string>
 #include <vector>
 
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "datasets/three_dots.hpp"
 #include "models/device.hpp"
 #include "models/loss.hpp"
 #include "models/vae.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/run_axial.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Codes/factors files for `axial score`: .h5 round trip through the writer, .npz, .csv, cluster files, and the
 // bad-input errors (each names the file and the key).
-#include "tests/error_of.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,8 +8,8 @@
 
 #include "datasets/codes_file.hpp"
 #include "datasets/h5_util.hpp"
-#include "metrics/error.hpp"
-#include "npz_fixture.hpp"
+#include "src/core/error.hpp"
+#include "tests/datasets/npz_fixture.hpp"
 
 using namespace axial;
 

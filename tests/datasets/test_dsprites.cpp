@@ -9,10 +9,10 @@
 
 #include "datasets/dsprites.hpp"
 #include "datasets/npz.hpp"
-#include "datasets/random.hpp"
-#include "metrics/error.hpp"
+#include "src/core/random.hpp"
+#include "src/core/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
-#include "tests/error_of.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <doctest/doctest.h>
 

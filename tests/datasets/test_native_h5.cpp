@@ -8,8 +8,8 @@
 #include "datasets/native_h5.hpp"
 #include "datasets/registry.hpp"
 #include "datasets/three_dots.hpp"
-#include "metrics/error.hpp"
-#include "../cli/run_axial.hpp"
+#include "src/core/error.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 

@@ -7,9 +7,9 @@
 
 #include "datasets/npy.hpp"
 #include "datasets/npz.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
-#include "tests/error_of.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <doctest/doctest.h>
 

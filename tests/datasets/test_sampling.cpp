@@ -4,10 +4,10 @@
 #include <limits>
 #include <set>
 
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "datasets/sampling.hpp"
 #include "datasets/three_dots.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 #include <doctest/doctest.h>
 

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "datasets/shapes3d.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
-#include "tests/error_of.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <doctest/doctest.h>
 

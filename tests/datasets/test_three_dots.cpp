@@ -5,10 +5,10 @@
 #include <thread>
 #include <vector>
 
-#include "datasets/random.hpp"
+#include "src/core/random.hpp"
 #include "datasets/sampling.hpp"
 #include "datasets/three_dots.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 #include <doctest/doctest.h>
 

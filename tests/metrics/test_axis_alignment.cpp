@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "metrics/axis_alignment.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 #include <doctest/doctest.h>
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "metrics/discretize.hpp"
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 using namespace axial;
 

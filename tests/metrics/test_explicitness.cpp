@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/explicitness.hpp"
 
 using namespace axial;

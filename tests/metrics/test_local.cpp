@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/local.hpp"
 #include "metrics/mig.hpp"
 #include "metrics/modularity.hpp"

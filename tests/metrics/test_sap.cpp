@@ -1,7 +1,7 @@
 // SAP (Kumar et al. 2018, disentanglement_lib's _compute_sap with discrete factors).
 #include <doctest/doctest.h>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "metrics/sap.hpp"
 
 using namespace axial;

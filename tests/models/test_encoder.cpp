@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "models/encoder.hpp"
-#include "tests/cli/run_axial.hpp"
-#include "tests/error_of.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/error_of.hpp"
 
 #include <doctest/doctest.h>
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "models/loss.hpp"
 
 #include <doctest/doctest.h>  // last: glog redefines CHECK

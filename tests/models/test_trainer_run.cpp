@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "models/trainer.hpp"
 #include "models/vae.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>  // last: glog redefines CHECK
 

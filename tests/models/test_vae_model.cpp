@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "models/vae.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>  // last: glog redefines CHECK
 

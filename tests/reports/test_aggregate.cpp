@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "metrics/error.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "src/core/error.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/reports/report_fixtures.hpp"
 
 #include <doctest/doctest.h>

@@ -3,9 +3,9 @@
 
 #include <sstream>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 #include "reports/paper_reference.hpp"
-#include "tests/cli/run_axial.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/reports/figure_checks.hpp"
 #include "tests/reports/report_fixtures.hpp"
 

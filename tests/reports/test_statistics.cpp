@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "metrics/error.hpp"
+#include "src/core/error.hpp"
 
 #include <doctest/doctest.h>
 

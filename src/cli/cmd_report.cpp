@@ -1,0 +1,100 @@
+// `axial report RUN_DIR... --out DIR`: aggregate eval (and training) directories into tables, tests and figures
+// (issue 6). The work is reports::collect / reports::write_report; this file only parses the command line.
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "src/core/error.hpp"
+#include <cmath>
+
+#include "reports/aggregate.hpp"
+#include "reports/paper_reference.hpp"
+#include "reports/report_writer.hpp"
+#include "src/cli/cli_common.hpp"
+
+namespace axial::cli {
+
+namespace {
+
+std::vector<std::string> split_keys(const std::string& s) {
+  std::vector<std::string> keys;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t comma = s.find(',', start);
+    std::string k = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!k.empty() && k.front() == ' ') k.erase(k.begin());
+    while (!k.empty() && k.back() == ' ') k.pop_back();
+    if (k.empty()) throw Error(fmt::format("--group-by '{}': empty key", s));
+    keys.push_back(k);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return keys;
+}
+
+}  // namespace
+
+int run_report(const Args& args) {
+  std::vector<std::string> inputs;
+  std::string out, group_by, reference, title = "axial report";
+  double compare_locality = 0.1;
+  bool no_figures = false, quiet = false;
+  po::options_description desc("axial report options");
+  // clang-format off
+  desc.add_options()
+    ("out", po::value(&out), "output directory (created if missing)")
+    ("group-by", po::value(&group_by),
+     "comma-separated keys to group runs by (training options, results.json keys, settings.*; dotted paths "
+     "allowed). Default: the training config minus seeds and run-only options, plus data set and protocol")
+    ("reference", po::value(&reference), "add published reference columns: three-dots (Rhodes & Lee 2021)")
+    ("compare-locality", po::value(&compare_locality)->default_value(compare_locality),
+     "locality rho of the comparison table and the box plot")
+    ("title", po::value(&title)->default_value(title), "title of report.md")
+    ("no-figures", po::bool_switch(&no_figures), "skip the SVG/PNG figures")
+    ("quiet", po::bool_switch(&quiet), "print nothing on success");
+  // clang-format on
+  po::options_description hidden;
+  hidden.add_options()("runs", po::value(&inputs)->multitoken());
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("runs", -1);
+  const std::string usage =
+      "axial report RUN_DIR|results.json... --out DIR [--group-by KEYS] [--reference three-dots] "
+      "[--compare-locality 0.1] [--title T] [--no-figures]\n\n"
+      "Collects every results.json under the given directories (with the training config.json), groups the runs,\n"
+      "and writes DIR/runs.csv (tidy), summary.csv, comparisons.csv (Welch, Student, Mann-Whitney), report.json,\n"
+      "report.md and figures/*.svg|png. See docs/reports.md.";
+  if (wants_help(args)) {
+    print_help(usage, desc);
+    return 0;
+  }
+  parse(args, all, &pos);
+  if (inputs.empty()) throw Error("no run directories given (usage: axial report RUN_DIR... --out DIR)");
+  if (out.empty()) throw Error("--out DIR is required");
+  if (!std::isfinite(compare_locality) || compare_locality <= 0)
+    throw Error(fmt::format("--compare-locality {}: must be > 0", compare_locality));
+  std::vector<std::filesystem::path> paths(inputs.begin(), inputs.end());
+  std::vector<std::string> keys = group_by.empty() ? std::vector<std::string>{} : split_keys(group_by);
+  reports::ReportOptions options;
+  options.title = title;
+  options.compare_locality = compare_locality;
+  options.figures = !no_figures;
+  options.reference = reference;
+  if (!reference.empty()) reports::paper_reference(reference);  // validate before any work
+  std::string cmd = "axial report";
+  for (const auto& a : args) cmd += " " + a;
+  options.command_line = cmd;
+  auto files = reports::find_results_files(paths);
+  reports::Collection c = reports::collect(files, keys);
+  for (const auto& w : c.warnings)
+    if (!quiet) std::cerr << "axial: warning: " << w << "\n";
+  auto written = reports::write_report(c, out, options);
+  if (!quiet)
+    std::cout << fmt::format("report: {} runs in {} groups -> {}/report.md ({} files)\n", c.runs.size(),
+                             c.groups.size(), out, written.size());
+  return 0;
+}
+
+}  // namespace axial::cli

@@ -1,0 +1,209 @@
+// `axial score` (issue 3): scores codes and factors read from a file with the metric registry, and/or the local
+// variants on a file of clusters. Writes JSON (default), CSV or Markdown to stdout or atomically to --out.
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include "axial/version.hpp"
+#include "src/core/atomic_output.hpp"
+#include "datasets/codes_file.hpp"
+#include "src/core/error.hpp"
+#include "metrics/local.hpp"
+#include "src/core/parallel.hpp"
+#include "metrics/registry.hpp"
+#include "metrics/score_sheet.hpp"
+#include "src/cli/cli_common.hpp"
+
+namespace axial::cli {
+
+namespace {
+
+struct ScoreOptions {
+  std::string codes;
+  std::string clusters;
+  std::string clusters_group;
+  int bins = 20;
+  int local_bins = 5;
+  std::string metrics = "mig,modularity,explicitness,sap";
+  double train_fraction = 0.8;
+  long long num_train = 0;
+  std::string format;
+  std::string out;
+  std::string discretizer = "histogram";
+  int threads = 0;
+};
+
+po::options_description describe(ScoreOptions& o) {
+  po::options_description d("axial score options");
+  d.add_options()
+      ("help,h", "print this help and exit")
+      ("codes", po::value(&o.codes)->value_name("FILE"),
+       "codes and factors: .h5/.hdf5 or .npz with `codes` (N,L) float32/float64 and `factors` (N,K) integer, or .csv "
+       "with header z0..z{L-1},y0..y{K-1}")
+      ("bins", po::value(&o.bins)->default_value(20)->value_name("B"), "histogram bins per latent for mig/modularity")
+      ("metrics", po::value(&o.metrics)->default_value(o.metrics)->value_name("LIST"),
+       "comma-separated metrics to compute (see the list below)")
+      ("train-fraction", po::value(&o.train_fraction)->value_name("F"),
+       "explicitness/sap: the first ceil(F*N) rows train, the rest test (default 0.8)")
+      ("num-train", po::value(&o.num_train)->value_name("N"),
+       "explicitness/sap: the first N rows train, the rest test (instead of --train-fraction)")
+      ("format", po::value(&o.format)->value_name("FMT"),
+       "json, csv or md (default: from the --out extension, else json)")
+      ("out", po::value(&o.out)->value_name("FILE"), "write here (atomically) instead of stdout")
+      ("clusters", po::value(&o.clusters)->value_name("FILE"),
+       "local variants: .h5 with groups cluster_0, cluster_1, … (each `codes`, `factors`) or .npz with "
+       "codes_0/factors_0, …")
+      ("clusters-group", po::value(&o.clusters_group)->value_name("GROUP"),
+       "read the cluster_i groups under this HDF5 group (e.g. one written per locality by `axial eval "
+       "--dump-samples`)")
+      ("local-bins", po::value(&o.local_bins)->default_value(5)->value_name("B"), "histogram bins for local metrics")
+      ("discretizer", po::value(&o.discretizer)->default_value("histogram")->value_name("NAME"),
+       "histogram (numpy.histogram edges, as disentanglement_lib) or quantile (equal-frequency bins)")
+      ("threads", po::value(&o.threads)->default_value(0)->value_name("T"), "worker threads (0 = all cores)");
+  return d;
+}
+
+const char* kUsage =
+    "axial score --codes FILE [--bins 20] [--metrics mig,modularity,explicitness,sap]\n"
+    "                   [--train-fraction 0.8 | --num-train N] [--format json|csv|md] [--out FILE]\n"
+    "                   [--clusters FILE [--clusters-group GROUP]] [--local-bins 5]";
+
+std::string infer_format(const ScoreOptions& o) {
+  if (!o.format.empty()) {
+    if (o.format != "json" && o.format != "csv" && o.format != "md")
+      throw Error(fmt::format("--format '{}': unknown format (valid: json, csv, md)", o.format));
+    return o.format;
+  }
+  if (!o.out.empty()) {
+    const std::string ext = std::filesystem::path(o.out).extension().string();
+    if (ext == ".csv") return "csv";
+    if (ext == ".md") return "md";
+  }
+  return "json";
+}
+
+const char* precision_name(Precision p) { return p == Precision::Float32 ? "float32" : "float64"; }
+
+}  // namespace
+
+int run_score(const Args& args) {
+  ScoreOptions o;
+  const po::options_description options = describe(o);
+  if (wants_help(args)) {
+    print_help(kUsage, options);
+    std::cout << "\nMetrics (--metrics):\n" << metric_help()
+              << "\nWith --clusters: local_mig, local_modularity (K = all factors) and local_modularity_varying\n"
+                 "(K = factors varying in the cluster), per cluster and averaged.\n";
+    return 0;
+  }
+  const po::variables_map vm = parse(args, options);
+  const auto started = std::chrono::steady_clock::now();
+  if (o.codes.empty() && o.clusters.empty()) throw Error("--codes FILE (or --clusters FILE) is required");
+  if (vm.count("train-fraction") && vm.count("num-train"))
+    throw Error("--train-fraction and --num-train are mutually exclusive");
+  if (o.bins < 1) throw Error(fmt::format("--bins {}: must be at least 1", o.bins));
+  if (o.local_bins < 1) throw Error(fmt::format("--local-bins {}: must be at least 1", o.local_bins));
+  if (o.threads < 0) throw Error(fmt::format("--threads {}: must be ≥ 0", o.threads));
+  if (vm.count("train-fraction") && !(o.train_fraction > 0.0 && o.train_fraction < 1.0))
+    throw Error(fmt::format("--train-fraction {}: must be in (0, 1)", o.train_fraction));
+  if (!o.clusters_group.empty() && o.clusters.empty()) throw Error("--clusters-group needs --clusters FILE");
+  const std::string format = infer_format(o);
+  const Discretizer method = parse_discretizer(o.discretizer);
+  const std::vector<std::string> names = parse_metric_list(o.metrics);
+  const int threads = o.threads > 0 ? o.threads : hardware_threads();
+
+  ScoreSheet sheet;
+  ScoreSheet provenance;
+  if (!o.codes.empty()) {
+    const CodesData data = read_codes_file(o.codes);
+    const Eigen::Index N = data.codes.cols(), L = data.codes.rows(), K = data.factors.rows();
+    auto where = [&](const std::string& what) { return fmt::format("'{}': {}", o.codes, what); };
+    if (N < 2) throw Error(where(fmt::format("key 'codes': {} sample(s), need at least 2", N)));
+    const bool wants_mig_or_sap =
+        std::find(names.begin(), names.end(), "mig") != names.end() ||
+        std::find(names.begin(), names.end(), "sap") != names.end();
+    if (wants_mig_or_sap && L < 2)
+      throw Error(where(fmt::format("key 'codes': {} latent(s); mig and sap need at least 2", L)));
+    if (K < 1) throw Error(where("key 'factors': 0 factors"));
+    ScoreInputs in;
+    in.codes = &data.codes;
+    in.factors = &data.factors;
+    in.discretize.num_bins = o.bins;
+    in.discretize.method = method;
+    in.discretize.precision = data.precision;
+    in.num_threads = threads;
+    const bool split = std::find(names.begin(), names.end(), "explicitness") != names.end() ||
+                       std::find(names.begin(), names.end(), "sap") != names.end();
+    if (vm.count("num-train")) {
+      in.num_train = static_cast<Eigen::Index>(o.num_train);
+    } else {
+      in.num_train = static_cast<Eigen::Index>(std::ceil(o.train_fraction * static_cast<double>(N)));
+    }
+    if (split && (in.num_train < 1 || in.num_train >= N))
+      throw Error(where(fmt::format("train/test split: {} of {} rows for training leaves an empty split (use "
+                                    "--num-train between 1 and {})",
+                                    in.num_train, N, N - 1)));
+    try {
+      sheet = compute_metrics(names, in);
+    } catch (const Error& e) {
+      throw Error(where(e.what()));
+    }
+    provenance.add_integer("num_bins", o.bins);
+    provenance.add_integer("n", N);
+    provenance.add_integer("l", L);
+    provenance.add_integer("k", K);
+    if (split) {
+      provenance.add_integer("num_train", in.num_train);
+      provenance.add_integer("num_test", N - in.num_train);
+    }
+    provenance.add_text("discretizer", discretizer_name(method));
+    provenance.add_text("codes_dtype", precision_name(data.precision));
+    provenance.add_text("input", o.codes);
+    provenance.add_text("input_sha256", sha256_file(o.codes));
+  }
+  if (!o.clusters.empty()) {
+    const ClusterSet set = read_clusters_file(o.clusters, o.clusters_group);
+    LocalOptions lo;
+    lo.num_bins = o.local_bins;
+    lo.method = method;
+    lo.precision = set.precision;
+    lo.num_threads = threads;
+    LocalResult r;
+    try {
+      r = compute_local(set.clusters, lo);
+    } catch (const Error& e) {
+      throw Error(fmt::format("'{}': {}", o.clusters, e.what()));
+    }
+    add_to_sheet(r, o.local_bins, sheet);
+    if (o.codes.empty()) {
+      provenance.add_integer("l", set.clusters.front().codes.rows());
+      provenance.add_integer("k", set.clusters.front().factors.rows());
+      provenance.add_text("discretizer", discretizer_name(method));
+    }
+    provenance.add_text("clusters", o.clusters);
+    if (!o.clusters_group.empty()) provenance.add_text("clusters_group", o.clusters_group);
+    provenance.add_text("clusters_sha256", sha256_file(o.clusters));
+    if (o.codes.empty()) provenance.add_text("input_sha256", sha256_file(o.clusters));
+  }
+  sheet.append(provenance);
+  sheet.add_text("axial_version", kVersion);
+  sheet.add_text("axial_git_commit", kGitCommit);
+  sheet.add_integer("threads", threads);
+  sheet.add_scalar("elapsed_seconds",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+
+  std::string text;
+  if (format == "json") text = to_json(sheet);
+  else if (format == "csv") text = to_csv(sheet);
+  else text = to_markdown(sheet);
+  if (o.out.empty()) {
+    std::cout << text << std::flush;
+  } else {
+    write_file_atomically(o.out, text);
+  }
+  return 0;
+}
+
+}  // namespace axial::cli

@@ -1,0 +1,651 @@
+#include "src/pipelines/eval_protocol.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "axial/version.hpp"
+#include "src/core/atomic_output.hpp"
+#include "datasets/codes_file.hpp"
+#include "src/core/random.hpp"
+#include "datasets/registry.hpp"
+#include "datasets/sampling.hpp"
+#include "metrics/axis_alignment.hpp"
+#include "src/core/error.hpp"
+#include "metrics/local.hpp"
+#include "metrics/registry.hpp"
+#include "metrics/score_sheet.hpp"
+#include "reports/eval_results.hpp"
+#include "src/core/progress.hpp"
+
+namespace axial::pipelines {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// RNG stream ids (make_rng(seed, stream)).
+constexpr std::uint64_t kStreamTrain = 1, kStreamTest = 2, kStreamAnchors = 3, kStreamProbe = 4;
+std::uint64_t locality_stream(double rho) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &rho, sizeof bits);
+  return 0x4c4f43414cULL ^ bits;  // keyed by the value of ρ
+}
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string locality_name(double rho) { return format_number(rho); }
+
+// A JSON number, or null for NaN/Inf (the reason goes into a sibling key).
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json numbers(const std::vector<double>& v) {
+  json a = json::array();
+  for (double x : v) a.push_back(number(x));
+  return a;
+}
+
+// Appends a ScoreSheet's fields (metrics/score_sheet.hpp json_fields: the same keys, notes and undefined reasons as
+// `axial score`'s JSON) to a JSON object.
+void sheet_to_json(const ScoreSheet& sheet, json& out) {
+  for (const auto& f : json_fields(sheet)) {
+    if (f.entry == nullptr) {
+      out[f.key] = f.text;
+      continue;
+    }
+    const ScoreEntry& e = *f.entry;
+    switch (e.kind) {
+      case ScoreEntry::Kind::Scalar: out[e.key] = number(e.scalar); break;
+      case ScoreEntry::Kind::Integer: out[e.key] = e.integer; break;
+      case ScoreEntry::Kind::Vector: out[e.key] = numbers(e.vector); break;
+      case ScoreEntry::Kind::Matrix: {
+        json m = json::array();
+        for (Eigen::Index r = 0; r < e.matrix.rows(); ++r) {
+          json row = json::array();
+          for (Eigen::Index c = 0; c < e.matrix.cols(); ++c) row.push_back(number(e.matrix(r, c)));
+          m.push_back(row);
+        }
+        out[e.key] = m;
+        break;
+      }
+      case ScoreEntry::Kind::Text: out[e.key] = e.text; break;
+    }
+  }
+}
+
+}  // namespace
+
+ModelRef resolve_model(const std::string& spec) {
+  ModelRef m;
+  m.path = spec;
+  if (spec.empty()) throw Error("--model: missing (an axial training directory or a TorchScript file)");
+  if (!fs::exists(m.path)) throw Error(fmt::format("--model '{}': not found", spec));
+  if (fs::is_directory(m.path)) {
+    m.type = "axial-vae";
+    m.encoder = m.path / "model" / "encoder.pt";
+    if (!fs::is_regular_file(m.encoder))
+      throw Error(fmt::format("--model '{}': a training directory needs model/encoder.pt ('{}' not found)", spec,
+                              m.encoder.string()));
+    if (fs::is_regular_file(m.path / "model" / "vae.pt")) m.vae = m.path / "model" / "vae.pt";
+    const fs::path config = m.path / "config.json";
+    if (fs::is_regular_file(config)) {
+      std::ifstream in(config);
+      try {
+        m.train_config = json::parse(in);
+      } catch (const std::exception& e) {
+        throw Error(fmt::format("'{}': not valid JSON ({})", config.string(), e.what()));
+      }
+    }
+  } else {
+    m.type = "torchscript";
+    m.encoder = m.path;
+  }
+  return m;
+}
+
+namespace {
+
+// --- rendering overlapped with encoding ---------------------------------------------------------------------
+// A block of samples: factor rows (K×n) and their codes (L×n), filled by encode_all.
+struct Block {
+  FactorMatrix factors;
+  CodeMatrix codes;
+};
+
+// Renders every block's images on a worker thread and encodes them here, batch by batch (at most two rendered
+// batches wait in the queue). Codes land in each block's `codes` (L×n).
+void encode_all(std::vector<Block*>& blocks, const datasets::GroundTruthData& data, datasets::RepresentationFunction& encoder,
+                std::int64_t batch_size, Progress& progress) {
+  const auto shape = data.observation_shape();
+  const std::int64_t pixels = shape.size();
+  const int L = encoder.latent_dim();
+  struct Job {
+    Block* block;
+    std::int64_t start, n;
+  };
+  std::vector<Job> jobs;
+  for (Block* b : blocks) {
+    b->codes.resize(L, b->factors.cols());
+    for (std::int64_t s = 0; s < b->factors.cols(); s += batch_size)
+      jobs.push_back({b, s, std::min(batch_size, b->factors.cols() - s)});
+  }
+  std::int64_t total = 0;
+  for (Block* b : blocks) total += b->factors.cols();
+  progress.start(total);
+
+  struct Rendered {
+    std::size_t job;
+    std::vector<float> images;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Rendered> ready;
+  std::vector<std::vector<float>> spare;
+  bool stop = false;
+  std::exception_ptr render_error;
+  constexpr std::size_t kMaxQueued = 2;
+
+  std::thread renderer([&] {
+    try {
+      for (std::size_t j = 0; j < jobs.size(); ++j) {
+        std::vector<float> buf;
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return stop || ready.size() < kMaxQueued; });
+          if (stop) return;
+          if (!spare.empty()) {
+            buf = std::move(spare.back());
+            spare.pop_back();
+          }
+        }
+        const Job& job = jobs[j];
+        buf.resize(static_cast<std::size_t>(job.n * pixels));
+        const FactorMatrix rows = job.block->factors.middleCols(job.start, job.n);
+        data.observations(rows, buf.data());
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          ready.push_back({j, std::move(buf)});
+        }
+        cv.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      render_error = std::current_exception();
+      cv.notify_all();
+    }
+  });
+
+  std::int64_t encoded_before = 0;
+  try {
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      Rendered r;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return !ready.empty() || render_error; });
+        if (ready.empty()) std::rethrow_exception(render_error);
+        r = std::move(ready.front());
+        ready.pop_front();
+      }
+      cv.notify_all();
+      const Job& job = jobs[r.job];
+      encoder.encode(r.images.data(), job.n, job.block->codes.data() + job.start * L, encoded_before);
+      encoded_before += job.n;
+      progress.update(job.n);
+      std::lock_guard<std::mutex> lock(mu);
+      spare.push_back(std::move(r.images));
+    }
+  } catch (...) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    renderer.join();
+    throw;
+  }
+  renderer.join();
+  progress.finish();
+}
+
+// --- axis alignment ------------------------------------------------------------------------------------------
+struct AnchorPlan {
+  FactorMatrix anchors;            // K×A
+  std::vector<int> factors;        // ordered factors used (indices)
+  Block anchor_block;              // the anchors themselves (decoder variant: z = μ(x))
+  Block neighbours;                // per anchor a, per used factor j: columns (a·F + j)·2 (lo) and +1 (hi)
+  std::vector<double> inverse_step;  // per (a·F + j)
+};
+
+AnchorPlan plan_anchors(const datasets::GroundTruthData& data, const EvalSettings& s,
+                        const std::vector<int>& used_factors) {
+  AnchorPlan p;
+  Rng rng = make_rng(s.seed, kStreamAnchors);
+  p.anchors = datasets::sample_global(data, s.anchors, rng);
+  p.factors = used_factors;
+  const auto& sizes = data.factor_sizes();
+  const std::int64_t A = s.anchors, F = static_cast<std::int64_t>(used_factors.size());
+  p.anchor_block.factors = p.anchors;
+  p.neighbours.factors.resize(p.anchors.rows(), A * F * 2);
+  p.inverse_step.resize(static_cast<std::size_t>(A * F));
+  for (std::int64_t a = 0; a < A; ++a)
+    for (std::int64_t j = 0; j < F; ++j) {
+      const int k = used_factors[static_cast<std::size_t>(j)];
+      const auto st = difference_stencil(p.anchors(k, a), sizes[static_cast<std::size_t>(k)]);
+      const std::int64_t col = (a * F + j) * 2;
+      p.neighbours.factors.col(col) = p.anchors.col(a);
+      p.neighbours.factors.col(col + 1) = p.anchors.col(a);
+      p.neighbours.factors(k, col) = st.lo;
+      p.neighbours.factors(k, col + 1) = st.hi;
+      p.inverse_step[static_cast<std::size_t>(a * F + j)] = st.inverse_step();
+    }
+  return p;
+}
+
+void summary_to_json(const AxisAlignmentSummary& r, const std::string& prefix, json& out) {
+  out[prefix] = r.axis_alignment;
+  out[prefix + "_factor_purity"] = r.factor_purity;
+  out[prefix + "_latent_purity"] = r.latent_purity;
+  out[prefix + "_std"] = r.axis_alignment_std;
+  out[prefix + "_p10"] = r.axis_alignment_p10;
+  out[prefix + "_median"] = r.axis_alignment_median;
+  out[prefix + "_p90"] = r.axis_alignment_p90;
+  out[prefix + "_anchors"] = r.num_anchors;
+  out[prefix + "_undefined_anchors"] = r.num_undefined_anchors;
+  out[prefix + "_unresponsive_factor_count"] = r.unresponsive_factor_count;
+  out[prefix + "_per_anchor"] = numbers(r.per_anchor);
+}
+
+void undefined_to_json(const std::string& prefix, const std::string& reason, json& out) {
+  out[prefix] = nullptr;
+  out[prefix + "_undefined_reason"] = reason;
+}
+
+// Decoder variant: J (P×L) at z = μ(x_anchor) against G (P×F) of the generator's factor differences.
+AxisAlignmentSummary decoder_axis_alignment(datasets::DecoderJacobianFunction& decoder,
+                                            const datasets::GroundTruthData& data, const AnchorPlan& plan) {
+  const auto shape = data.observation_shape();
+  const int L = static_cast<int>(plan.anchor_block.codes.rows());
+  decoder.check(shape, L);
+  const std::int64_t A = plan.anchors.cols(), F = static_cast<std::int64_t>(plan.factors.size());
+  const std::int64_t P = shape.size(), HW = std::int64_t(shape.height) * shape.width;
+  std::vector<Eigen::MatrixXd> sensitivities;
+  sensitivities.reserve(static_cast<std::size_t>(A));
+  constexpr std::int64_t kChunk = 64;
+  std::vector<float> images;
+  std::vector<double> jac;
+  for (std::int64_t a0 = 0; a0 < A; a0 += kChunk) {
+    const std::int64_t na = std::min(kChunk, A - a0);
+    // Decoder Jacobian columns at the anchors' codes: (na, L, C, H, W).
+    jac.resize(static_cast<std::size_t>(na * L * P));
+    decoder.jacobian(plan.anchor_block.codes.data() + a0 * L, na, L, jac.data());
+    // Generator differences: render lo/hi neighbours of the chunk.
+    const FactorMatrix rows = plan.neighbours.factors.middleCols(a0 * F * 2, na * F * 2);
+    images.resize(static_cast<std::size_t>(rows.cols() * P));
+    data.observations(rows, images.data());
+    for (std::int64_t a = 0; a < na; ++a) {
+      Eigen::MatrixXd G(P, F);
+      for (std::int64_t j = 0; j < F; ++j) {
+        const float* lo = images.data() + (a * F + j) * 2 * P;
+        generator_difference(lo, lo + P, HW, shape.channels,
+                             plan.inverse_step[static_cast<std::size_t>((a0 + a) * F + j)], G.col(j));
+      }
+      const Eigen::Map<const Eigen::MatrixXd> J(jac.data() + a * L * P, P, L);
+      sensitivities.push_back(decoder_factor_coefficients(G, J).transpose());
+    }
+  }
+  return axis_alignment(sensitivities);
+}
+
+}  // namespace
+
+// --- settings ----------------------------------------------------------------------------------------------
+const std::vector<std::string>& protocol_names() {
+  static const std::vector<std::string> names = {"paper", "quick"};
+  return names;
+}
+
+void apply_protocol(const std::string& protocol, EvalSettings& s) {
+  s.protocol = protocol;
+  if (protocol == "paper") {
+    const EvalSettings defaults;
+    s.num_train = defaults.num_train;
+    s.num_test = defaults.num_test;
+    s.clusters = defaults.clusters;
+    s.cluster_size = defaults.cluster_size;
+    s.localities = defaults.localities;
+    s.bins = defaults.bins;
+    s.local_bins = defaults.local_bins;
+    s.cutoff = defaults.cutoff;
+    s.anchors = defaults.anchors;
+  } else if (protocol == "quick") {
+    s.num_train = 1000;
+    s.num_test = 500;
+    s.clusters = 5;
+    s.cluster_size = 1000;
+    s.localities = {0.1, 0.2, 0.3, 0.6, 1.0};
+    s.bins = 20;
+    s.local_bins = 5;
+    s.cutoff = 10;
+    s.anchors = 100;
+  } else {
+    throw Error(fmt::format("--protocol '{}': unknown protocol (valid: paper, quick)", protocol));
+  }
+}
+
+void validate(const EvalSettings& s) {
+  if (s.batch_size < 1) throw Error(fmt::format("--batch-size {}: must be at least 1", s.batch_size));
+  if (s.num_train < 2) throw Error(fmt::format("--num-train {}: must be at least 2", s.num_train));
+  if (s.num_test < 0) throw Error(fmt::format("--num-test {}: must be at least 0", s.num_test));
+  if (s.clusters < 0) throw Error(fmt::format("--clusters {}: must be at least 0", s.clusters));
+  if (s.clusters > 0 && s.cluster_size < 2)
+    throw Error(fmt::format("--cluster-size {}: must be at least 2", s.cluster_size));
+  if (s.bins < 1) throw Error(fmt::format("--bins {}: must be at least 1", s.bins));
+  if (s.local_bins < 1) throw Error(fmt::format("--local-bins {}: must be at least 1", s.local_bins));
+  if (s.cutoff < 1) throw Error(fmt::format("--cutoff {}: must be at least 1", s.cutoff));
+  if (s.anchors < 0) throw Error(fmt::format("--anchors {}: must be at least 0", s.anchors));
+  if (s.threads < 1) throw Error(fmt::format("--threads {}: must be at least 1", s.threads));
+  for (std::size_t i = 0; i < s.localities.size(); ++i) {
+    const double r = s.localities[i];
+    if (!(r > 0.0 && r <= 1.0)) throw Error(fmt::format("--localities: {} is outside (0, 1]", r));
+    for (std::size_t j = 0; j < i; ++j)
+      if (s.localities[j] == r) throw Error(fmt::format("--localities: {} given twice", r));
+  }
+  const bool split = std::find(s.metrics.begin(), s.metrics.end(), "explicitness") != s.metrics.end() ||
+                     std::find(s.metrics.begin(), s.metrics.end(), "sap") != s.metrics.end();
+  if (split && s.num_test < 1)
+    throw Error(fmt::format("--num-test {}: explicitness/sap need at least one test point", s.num_test));
+  if (s.out.empty()) throw Error("--out: missing output directory");
+  if (fs::exists(s.out) && !fs::is_directory(s.out))
+    throw Error(fmt::format("--out '{}': exists and is not a directory", s.out.string()));
+}
+
+// --- the protocol ------------------------------------------------------------------------------------------
+EvalOutcome run_eval(const EvalSettings& settings, const ModelRef& model, const ModelLoader& load,
+                     std::ostream& progress_os) {
+  validate(settings);
+  const auto t_total = Clock::now();
+  auto say = [&](const std::string& line) {
+    if (!settings.quiet) progress_os << "axial eval: " << line << "\n" << std::flush;
+  };
+
+  // Data set, model, probe: everything that can be wrong is found before the long work.
+  auto data = datasets::open_dataset(settings.dataset);
+  const auto shape = data->observation_shape();
+  const int K = data->num_factors();
+  datasets::LocalSampler sampler_check(*data, {1.0, settings.cutoff, settings.deny});  // validates --deny/--cutoff
+  LoadedModel loaded = load(model);
+  if (!loaded.encoder) throw Error("run_eval: the model loader returned no representation function");
+  datasets::RepresentationFunction& encoder = *loaded.encoder;
+  {
+    Rng rng = make_rng(settings.seed, kStreamProbe);
+    const FactorMatrix rows = datasets::sample_global(*data, 4, rng);
+    std::vector<float> images(static_cast<std::size_t>(4 * shape.size()));
+    data->observations(rows, images.data());
+    encoder.probe(images.data(), 4, shape);
+  }
+  const int L = encoder.latent_dim();
+  const Precision precision = encoder.precision();
+  const bool wants_mig = std::find(settings.metrics.begin(), settings.metrics.end(), "mig") != settings.metrics.end();
+  const bool local = settings.clusters > 0 && !settings.localities.empty();
+  if (L < 2 && (wants_mig || local))
+    throw Error(fmt::format("encoder '{}': {} latent(s); MIG and local MIG need at least 2", model.encoder.string(),
+                            L));
+  say(fmt::format("model {} ({}), {} latents ({} codes){}; data set {} ({} factors, {}x{}x{}); device {}; seed {}",
+                  model.path.string(), model.type, L, precision == Precision::Float32 ? "float32" : "float64",
+                  encoder.note().empty() ? "" : " — " + encoder.note(), data->name(), K, shape.height, shape.width,
+                  shape.channels, encoder.device(), settings.seed));
+
+  // Every factor row, from the seed.
+  Block train, test;
+  {
+    Rng rng = make_rng(settings.seed, kStreamTrain);
+    train.factors = datasets::sample_global(*data, settings.num_train, rng);
+    Rng rng_test = make_rng(settings.seed, kStreamTest);
+    test.factors = datasets::sample_global(*data, settings.num_test, rng_test);
+  }
+  struct LocalitySet {
+    double rho;
+    std::vector<FactorVector> centroids;
+    std::vector<Block> clusters;
+  };
+  std::vector<LocalitySet> localities;
+  if (local) {
+    for (double rho : settings.localities) {
+      LocalitySet set;
+      set.rho = rho;
+      datasets::LocalSampler sampler(*data, {rho, settings.cutoff, settings.deny});
+      Rng rng = make_rng(settings.seed, locality_stream(rho));
+      for (std::int64_t c = 0; c < settings.clusters; ++c) {
+        set.centroids.push_back(sampler.centroid(rng));
+        Block b;
+        b.factors = sampler.sample(set.centroids.back(), settings.cluster_size, rng);
+        set.clusters.push_back(std::move(b));
+      }
+      localities.push_back(std::move(set));
+    }
+  }
+  // Axis alignment: ordered factors (≥ cutoff values, not deny-listed).
+  std::vector<int> ordered;
+  for (int k = 0; k < K; ++k)
+    if (data->factor_sizes()[static_cast<std::size_t>(k)] >= settings.cutoff &&
+        std::find(sampler_check.denied().begin(), sampler_check.denied().end(), k) == sampler_check.denied().end())
+      ordered.push_back(k);
+  const bool axis = settings.anchors > 0 && !ordered.empty();
+  const bool decoder_axis = axis && settings.decoder_axis_alignment && loaded.decoder != nullptr;
+  AnchorPlan plan;
+  if (axis) plan = plan_anchors(*data, settings, ordered);
+
+  std::vector<Block*> blocks = {&train, &test};
+  for (auto& set : localities)
+    for (auto& b : set.clusters) blocks.push_back(&b);
+  if (axis) {
+    blocks.push_back(&plan.neighbours);
+    if (decoder_axis) blocks.push_back(&plan.anchor_block);
+  }
+  auto t_stage = Clock::now();
+  Progress progress(progress_os, "axial eval: encoded", "images", settings.quiet);
+  encode_all(blocks, *data, encoder, settings.batch_size, progress);
+  const double t_encode = seconds_since(t_stage);
+
+  json metrics_json = json::object();
+  // Global metrics. MIG and modularity on the training rows (the paper's MIG sample is its modularity/explicitness
+  // training sample); explicitness and SAP fit on train and score train and test.
+  t_stage = Clock::now();
+  DiscretizeOptions disc;
+  disc.num_bins = settings.bins;
+  disc.precision = precision;
+  {
+    std::vector<std::string> mi_names, split_names;
+    for (const auto& n : settings.metrics) (n == "mig" || n == "modularity" ? mi_names : split_names).push_back(n);
+    ScoreSheet sheet;
+    if (!split_names.empty()) {
+      CodeMatrix all(L, train.codes.cols() + test.codes.cols());
+      all << train.codes, test.codes;
+      FactorMatrix all_f(K, all.cols());
+      all_f << train.factors, test.factors;
+      ScoreInputs in;
+      in.codes = &all;
+      in.factors = &all_f;
+      in.discretize = disc;
+      in.num_train = train.codes.cols();
+      in.num_threads = settings.threads;
+      say("explicitness" + std::string(split_names.size() > 1 ? "/sap" : "") + " ...");
+      ScoreSheet s = compute_metrics(split_names, in);
+      if (!mi_names.empty()) {
+        ScoreInputs tr = in;
+        tr.codes = &train.codes;
+        tr.factors = &train.factors;
+        tr.num_train = 0;
+        ScoreSheet mi = compute_metrics(mi_names, tr);
+        sheet.append(mi);
+      }
+      sheet.append(s);
+    } else if (!mi_names.empty()) {
+      ScoreInputs tr;
+      tr.codes = &train.codes;
+      tr.factors = &train.factors;
+      tr.discretize = disc;
+      tr.num_threads = settings.threads;
+      sheet = compute_metrics(mi_names, tr);
+    }
+    sheet_to_json(sheet, metrics_json);
+  }
+  const double t_global = seconds_since(t_stage);
+
+  // Local metrics: one sample set per locality serves local MIG and local modularity.
+  t_stage = Clock::now();
+  json local_json = json::array();
+  std::vector<std::pair<std::string, std::vector<LocalCluster>>> dump_groups;
+  for (auto& set : localities) {
+    std::vector<LocalCluster> clusters;
+    clusters.reserve(set.clusters.size());
+    for (auto& b : set.clusters) clusters.push_back({std::move(b.codes), std::move(b.factors)});
+    LocalOptions opt;
+    opt.num_bins = settings.local_bins;
+    opt.precision = precision;
+    opt.num_threads = settings.threads;
+    const LocalResult r = compute_local(clusters, opt);
+    json e;
+    e["locality"] = set.rho;
+    e["local_mig"] = number(r.local_mig);
+    if (!std::isfinite(r.local_mig)) e["local_mig_undefined_reason"] = r.local_mig_undefined_reason;
+    e["local_mig_per_cluster"] = numbers(r.local_mig_per_cluster);
+    e["local_mig_skipped_factors_per_cluster"] = r.skipped_factors_per_cluster;
+    e["local_modularity"] = number(r.local_modularity);
+    e["local_modularity_per_cluster"] = numbers(r.local_modularity_per_cluster);
+    e["local_modularity_varying"] = number(r.local_modularity_varying);
+    if (!std::isfinite(r.local_modularity_varying))
+      e["local_modularity_varying_undefined_reason"] = r.local_modularity_varying_undefined_reason;
+    e["local_modularity_varying_per_cluster"] = numbers(r.local_modularity_varying_per_cluster);
+    json cents = json::array();
+    for (const auto& c : set.centroids) cents.push_back(std::vector<std::int64_t>(c.data(), c.data() + c.size()));
+    e["centroids"] = cents;
+    local_json.push_back(e);
+    say(fmt::format("locality {}: local MIG {}, local modularity {}", locality_name(set.rho),
+                    format_number(r.local_mig), format_number(r.local_modularity)));
+    if (settings.dump_samples) dump_groups.emplace_back("locality_" + locality_name(set.rho), std::move(clusters));
+  }
+  const double t_local = seconds_since(t_stage);
+
+  // Axis alignment: B = ∂μ/∂y per anchor from the encoded neighbours; decoder variant from the VAE.
+  t_stage = Clock::now();
+  if (settings.anchors > 0 && ordered.empty()) {
+    undefined_to_json("axis_alignment", fmt::format("no ordered factor (none has ≥ {} values and is not deny-listed)",
+                                                    settings.cutoff),
+                      metrics_json);
+  } else if (axis) {
+    std::vector<std::string> names;
+    for (int k : ordered) names.push_back(data->factor_names()[static_cast<std::size_t>(k)]);
+    const std::int64_t A = plan.anchors.cols(), F = static_cast<std::int64_t>(ordered.size());
+    const auto sens = encoder_sensitivities(plan.neighbours.codes, plan.inverse_step, A, F);
+    try {
+      summary_to_json(axis_alignment(sens), "axis_alignment", metrics_json);
+    } catch (const Error& e) {
+      undefined_to_json("axis_alignment", e.what(), metrics_json);
+    }
+    metrics_json["axis_alignment_factors"] = names;
+    if (decoder_axis) {
+      try {
+        summary_to_json(decoder_axis_alignment(*loaded.decoder, *data, plan), "decoder_axis_alignment",
+                        metrics_json);
+      } catch (const Error& e) {
+        undefined_to_json("decoder_axis_alignment", e.what(), metrics_json);
+      }
+    }
+    say(fmt::format("axis alignment {}{}",
+                    metrics_json["axis_alignment"].is_number()
+                        ? format_number(metrics_json["axis_alignment"].get<double>())
+                        : std::string("undefined"),
+                    decoder_axis && metrics_json["decoder_axis_alignment"].is_number()
+                        ? ", decoder " + format_number(metrics_json["decoder_axis_alignment"].get<double>())
+                        : std::string()));
+  }
+  const double t_axis = seconds_since(t_stage);
+
+  // Results.
+  json r;
+  r["axial_version"] = kVersion;
+  r["git_commit"] = kGitCommit;
+  r["kind"] = "eval";
+  r["model"] = {{"path", model.path.string()},
+                {"encoder", model.encoder.string()},
+                {"sha256", model.encoder.empty() ? std::string() : sha256_file(model.encoder)},
+                {"type", model.type},
+                {"latent_dim", L},
+                {"code_dtype", precision == Precision::Float32 ? "float32" : "float64"}};
+  if (!encoder.note().empty()) r["model"]["note"] = encoder.note();
+  r["dataset"] = data->name();
+  r["dataset_spec"] = settings.dataset;
+  r["protocol"] = settings.protocol;
+  r["seed"] = settings.seed;
+  json deny = json::array();
+  for (const auto& d : settings.deny) deny.push_back(d);
+  r["settings"] = {{"num_train", settings.num_train},
+                   {"num_test", settings.num_test},
+                   {"bins", settings.bins},
+                   {"local_bins", settings.local_bins},
+                   {"clusters", settings.clusters},
+                   {"cluster_size", settings.cluster_size},
+                   {"localities", settings.localities},
+                   {"cutoff", settings.cutoff},
+                   {"deny", deny},
+                   {"metrics", settings.metrics},
+                   {"anchors", settings.anchors},
+                   {"batch_size", settings.batch_size},
+                   {"device", encoder.device()},
+                   {"threads", settings.threads},
+                   {"mig_modularity_sample", "train"}};
+  r["train_config"] = model.train_config.is_null() ? json(nullptr) : model.train_config;
+  r["metrics"] = metrics_json;
+  r["local"] = local_json;
+  r["elapsed_s"] = {{"sampling_and_encoding", t_encode},
+                    {"global_metrics", t_global},
+                    {"local_metrics", t_local},
+                    {"axis_alignment", t_axis},
+                    {"total", seconds_since(t_total)}};
+  r["images_encoded"] = progress.total();
+
+  // Outputs: the dump first (it is an input to re-checking), then the results, each atomically.
+  if (settings.dump_samples) {
+    CodesFileContents contents;
+    CodesData global;
+    global.codes.resize(L, train.codes.cols() + test.codes.cols());
+    global.codes << train.codes, test.codes;
+    global.factors.resize(K, global.codes.cols());
+    global.factors << train.factors, test.factors;
+    global.precision = precision;
+    contents.global = std::move(global);
+    contents.cluster_groups = std::move(dump_groups);
+    contents.cluster_precision = precision;
+    if (settings.dump_samples->has_parent_path()) fs::create_directories(settings.dump_samples->parent_path());
+    write_codes_h5(*settings.dump_samples, contents);
+    r["dump_samples"] = settings.dump_samples->string();
+  }
+  fs::create_directories(settings.out);
+  EvalOutcome outcome;
+  outcome.results_json = settings.out / "results.json";
+  outcome.results_csv = settings.out / "results.csv";
+  outcome.results_md = settings.out / "results.md";
+  const nlohmann::json plain = nlohmann::json::parse(r.dump());
+  write_file_atomically(outcome.results_csv, reports::results_csv(plain));
+  write_file_atomically(outcome.results_md, reports::results_markdown(plain));
+  write_file_atomically(outcome.results_json, r.dump(2) + "\n");
+  outcome.results = plain;
+  say(fmt::format("wrote {} ({} total)", outcome.results_json.string(), format_duration(seconds_since(t_total))));
+  return outcome;
+}
+
+}  // namespace axial::pipelines
