@@ -15,14 +15,72 @@
 
 namespace axial {
 
+namespace {
+
+// --- the compute column ---------------------------------------------------------------------------------------
+void compute_mig(MetricContext& c, ScoreSheet& sheet) {
+  const MigResult r = mig_from_mutual_info(c.mutual_info, c.factor_entropy);
+  sheet.add_scalar("mig", r.mig, r.undefined_reason);
+  sheet.add_vector("mig_per_factor", r.per_factor,
+                   r.skipped_factors > 0 ? "null = factor is constant (zero entropy), skipped" : "");
+  sheet.add_integer("mig_skipped_factors", r.skipped_factors);
+  std::vector<double> win(r.winning_latent.begin(), r.winning_latent.end());
+  for (double& w : win)
+    if (w < 0) w = std::nan("");
+  sheet.add_vector("mig_winning_latent", win, r.skipped_factors > 0 ? "null = skipped factor" : "");
+}
+
+void compute_modularity(MetricContext& c, ScoreSheet& sheet) {
+  const ModularityResult r = modularity_from_mutual_info(c.mutual_info);
+  sheet.add_scalar("modularity", r.modularity, r.undefined_reason);
+  sheet.add_vector("modularity_per_latent", r.per_latent);
+}
+
+struct Split {
+  CodeMatrix ztr, zte;
+  FactorMatrix ytr, yte;
+};
+Split split_of(const ScoreInputs& in) {
+  const Eigen::Index N = in.codes->cols(), ntr = in.num_train, nte = N - in.num_train;
+  return {in.codes->leftCols(ntr), in.codes->rightCols(nte), in.factors->leftCols(ntr), in.factors->rightCols(nte)};
+}
+
+void compute_explicitness_entry(MetricContext& c, ScoreSheet& sheet) {
+  const Split sp = split_of(c.inputs);
+  const ExplicitnessResult r = compute_explicitness(sp.ztr, sp.ytr, sp.zte, sp.yte, c.inputs.num_threads);
+  sheet.add_scalar("explicitness_train", r.train, r.train_undefined_reason);
+  sheet.add_scalar("explicitness_test", r.test, r.test_undefined_reason);
+  const bool any_nan_tr =
+      std::any_of(r.per_factor_train.begin(), r.per_factor_train.end(), [](double v) { return std::isnan(v); });
+  const bool any_nan_te =
+      std::any_of(r.per_factor_test.begin(), r.per_factor_test.end(), [](double v) { return std::isnan(v); });
+  sheet.add_vector("explicitness_per_factor_train", r.per_factor_train,
+                   any_nan_tr ? "null = fewer than two classes of that factor in the train split" : "");
+  sheet.add_vector("explicitness_per_factor_test", r.per_factor_test,
+                   any_nan_te ? "null = fewer than two classes of that factor in the train or test split" : "");
+  sheet.add_integer("explicitness_skipped_factors", r.skipped_factors);
+}
+
+void compute_sap_entry(MetricContext& c, ScoreSheet& sheet) {
+  const Split sp = split_of(c.inputs);
+  const SapResult r = compute_sap(sp.ztr, sp.ytr, sp.zte, sp.yte, c.inputs.num_threads);
+  sheet.add_scalar("sap", r.sap);
+  sheet.add_vector("sap_per_factor", r.per_factor);
+  sheet.add_matrix("sap_score_matrix", r.score_matrix);
+}
+
+}  // namespace
+
 const std::vector<MetricInfo>& metric_table() {
   static const std::vector<MetricInfo> table = {
-      {"mig", "Mutual Information Gap (Chen et al. 2018), histogram-discretised codes", "[0, 1]", true, false},
-      {"modularity", "Modularity (Ridgeway & Mozer 2018) from the discrete mutual information", "[0, 1]", true, false},
+      {"mig", "Mutual Information Gap (Chen et al. 2018), histogram-discretised codes", "[0, 1]", true,
+       MetricSample::kOneSample, 2, true, compute_mig},
+      {"modularity", "Modularity (Ridgeway & Mozer 2018) from the discrete mutual information", "[0, 1]", true,
+       MetricSample::kOneSample, 1, true, compute_modularity},
       {"explicitness", "Explicitness: ROC-AUC of one-vs-rest logistic regression per factor (train and test)",
-       "[0, 1]", true, true},
+       "[0, 1]", true, MetricSample::kTrainTest, 1, false, compute_explicitness_entry},
       {"sap", "Separated Attribute Predictability (Kumar et al. 2018), linear SVM per latent and factor", "[0, 1]",
-       true, true},
+       true, MetricSample::kTrainTest, 2, false, compute_sap_entry},
   };
   return table;
 }
@@ -66,74 +124,51 @@ std::string metric_help() {
   return s;
 }
 
+const MetricInfo& metric_info(const std::string& name) {
+  for (const auto& m : metric_table())
+    if (name == m.name) return m;
+  throw Error(fmt::format("unknown metric '{}' (valid: {})", name, valid_names()));
+}
+
+bool needs_train_test_split(const std::vector<std::string>& names) {
+  return std::any_of(names.begin(), names.end(),
+                     [](const std::string& n) { return metric_info(n).sample == MetricSample::kTrainTest; });
+}
+
+int min_latents(const std::vector<std::string>& names) {
+  int m = 1;
+  for (const auto& n : names) m = std::max(m, metric_info(n).min_latents);
+  return m;
+}
+
 ScoreSheet compute_metrics(const std::vector<std::string>& names, const ScoreInputs& in) {
   if (in.codes == nullptr || in.factors == nullptr) throw Error("compute_metrics: no codes/factors given");
   const CodeMatrix& codes = *in.codes;
   const FactorMatrix& factors = *in.factors;
   require_matching_samples(codes, factors, "codes/factors", 2);
   require_finite(codes, "codes");
-  auto wants = [&](const char* n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   const Eigen::Index L = codes.rows(), N = codes.cols();
-  if ((wants("mig") || wants("sap")) && L < 2)
-    throw Error(fmt::format("codes: {} latent(s); MIG and SAP need at least 2", L));
+  if (L < min_latents(names)) throw Error(fmt::format("codes: {} latent(s); MIG and SAP need at least 2", L));
   if (L < 1) throw Error("codes: 0 latents");
   if (factors.rows() < 1) throw Error("factors: 0 factors");
+  if (needs_train_test_split(names) && (in.num_train < 1 || in.num_train >= N))
+    throw Error(fmt::format("train/test split: {} training samples of {}; both splits must be non-empty",
+                            in.num_train, N));
 
+  MetricContext context{in, {}, {}};
+  bool mi = false;
+  for (const auto& n : names) mi = mi || metric_info(n).uses_mutual_info;
+  if (mi) {
+    context.mutual_info = mutual_info_matrix(discretize(codes, in.discretize, in.num_threads), factors, in.num_threads);
+    context.factor_entropy = factor_entropy(factors);
+  }
   ScoreSheet sheet;
-  Eigen::MatrixXd mi;
-  Eigen::VectorXd entropy;
-  if (wants("mig") || wants("modularity")) {
-    mi = mutual_info_matrix(discretize(codes, in.discretize, in.num_threads), factors, in.num_threads);
-    entropy = factor_entropy(factors);
-  }
-  if (wants("mig")) {
-    const MigResult r = mig_from_mutual_info(mi, entropy);
-    sheet.add_scalar("mig", r.mig, r.undefined_reason);
-    sheet.add_vector("mig_per_factor", r.per_factor,
-                     r.skipped_factors > 0 ? "null = factor is constant (zero entropy), skipped" : "");
-    sheet.add_integer("mig_skipped_factors", r.skipped_factors);
-    std::vector<double> win(r.winning_latent.begin(), r.winning_latent.end());
-    for (double& w : win)
-      if (w < 0) w = std::nan("");
-    sheet.add_vector("mig_winning_latent", win, r.skipped_factors > 0 ? "null = skipped factor" : "");
-  }
-  if (wants("modularity")) {
-    const ModularityResult r = modularity_from_mutual_info(mi);
-    sheet.add_scalar("modularity", r.modularity, r.undefined_reason);
-    sheet.add_vector("modularity_per_latent", r.per_latent);
-  }
-  const bool split = wants("explicitness") || wants("sap");
-  if (split) {
-    if (in.num_train < 1 || in.num_train >= N)
-      throw Error(fmt::format("train/test split: {} training samples of {}; both splits must be non-empty",
-                              in.num_train, N));
-    const Eigen::Index ntr = in.num_train, nte = N - in.num_train;
-    const CodeMatrix ztr = codes.leftCols(ntr), zte = codes.rightCols(nte);
-    const FactorMatrix ytr = factors.leftCols(ntr), yte = factors.rightCols(nte);
-    if (wants("explicitness")) {
-      const ExplicitnessResult r = compute_explicitness(ztr, ytr, zte, yte, in.num_threads);
-      sheet.add_scalar("explicitness_train", r.train, r.train_undefined_reason);
-      sheet.add_scalar("explicitness_test", r.test, r.test_undefined_reason);
-      const bool any_nan_tr = std::any_of(r.per_factor_train.begin(), r.per_factor_train.end(),
-                                          [](double v) { return std::isnan(v); });
-      const bool any_nan_te = std::any_of(r.per_factor_test.begin(), r.per_factor_test.end(),
-                                          [](double v) { return std::isnan(v); });
-      sheet.add_vector("explicitness_per_factor_train", r.per_factor_train,
-                       any_nan_tr ? "null = fewer than two classes of that factor in the train split" : "");
-      sheet.add_vector("explicitness_per_factor_test", r.per_factor_test,
-                       any_nan_te ? "null = fewer than two classes of that factor in the train or test split" : "");
-      sheet.add_integer("explicitness_skipped_factors", r.skipped_factors);
-    }
-    if (wants("sap")) {
-      const SapResult r = compute_sap(ztr, ytr, zte, yte, in.num_threads);
-      sheet.add_scalar("sap", r.sap);
-      sheet.add_vector("sap_per_factor", r.per_factor);
-      sheet.add_matrix("sap_score_matrix", r.score_matrix);
-    }
-  }
-  if (wants("mig") || wants("modularity")) {
-    sheet.add_matrix("mutual_info", mi);
-    sheet.add_vector("factor_entropy", std::vector<double>(entropy.data(), entropy.data() + entropy.size()));
+  for (const auto& m : metric_table())
+    if (std::find(names.begin(), names.end(), m.name) != names.end()) m.compute(context, sheet);
+  if (mi) {
+    sheet.add_matrix("mutual_info", context.mutual_info);
+    const Eigen::VectorXd& h = context.factor_entropy;
+    sheet.add_vector("factor_entropy", std::vector<double>(h.data(), h.data() + h.size()));
   }
   return sheet;
 }

@@ -19,16 +19,36 @@ struct ScoreInputs {
   int num_threads = 1;
 };
 
+// What a metric is computed on. kOneSample: all samples given (MIG, modularity: the paper's MIG sample is its
+// modularity/explicitness training sample, so eval passes the train rows); kTrainTest: the first num_train samples
+// train, the rest test.
+enum class MetricSample { kOneSample, kTrainTest };
+
+// Shared intermediate results of one compute_metrics call (the MI matrix is computed once for mig and modularity).
+struct MetricContext {
+  const ScoreInputs& inputs;
+  Eigen::MatrixXd mutual_info;    // L×K, filled before any metric with uses_mutual_info runs
+  Eigen::VectorXd factor_entropy;  // K
+};
+
 struct MetricInfo {
   const char* name;         // e.g. "mig"
   const char* description;  // one line
   const char* range;        // e.g. "[0, 1]"
   bool higher_is_better;
-  bool needs_split;         // uses the train/test split
+  MetricSample sample;
+  int min_latents;          // 2 for MIG and SAP (a gap / a difference between two latents), else 1
+  bool uses_mutual_info;    // needs MetricContext::mutual_info (computed once, added to the sheet at the end)
+  void (*compute)(MetricContext& context, ScoreSheet& sheet);  // adds this metric's keys
 };
 
 // The table, in output order: mig, modularity, explicitness, sap.
 const std::vector<MetricInfo>& metric_table();
+// The row of `name`; throws axial::Error listing the valid names.
+const MetricInfo& metric_info(const std::string& name);
+// Whether any of `names` uses the train/test split; the largest min_latents among them (1 if none).
+bool needs_train_test_split(const std::vector<std::string>& names);
+int min_latents(const std::vector<std::string>& names);
 
 // Parses a comma-separated list ("mig,sap"); unknown or repeated names → axial::Error listing the valid names.
 // Returns names in table order.

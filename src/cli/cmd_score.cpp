@@ -121,10 +121,7 @@ int run_score(const Args& args) {
     const Eigen::Index N = data.codes.cols(), L = data.codes.rows(), K = data.factors.rows();
     auto where = [&](const std::string& what) { return fmt::format("'{}': {}", o.codes, what); };
     if (N < 2) throw Error(where(fmt::format("key 'codes': {} sample(s), need at least 2", N)));
-    const bool wants_mig_or_sap =
-        std::find(names.begin(), names.end(), "mig") != names.end() ||
-        std::find(names.begin(), names.end(), "sap") != names.end();
-    if (wants_mig_or_sap && L < 2)
+    if (L < min_latents(names))
       throw Error(where(fmt::format("key 'codes': {} latent(s); mig and sap need at least 2", L)));
     if (K < 1) throw Error(where("key 'factors': 0 factors"));
     ScoreInputs in;
@@ -134,8 +131,7 @@ int run_score(const Args& args) {
     in.discretize.method = method;
     in.discretize.precision = data.precision;
     in.num_threads = threads;
-    const bool split = std::find(names.begin(), names.end(), "explicitness") != names.end() ||
-                       std::find(names.begin(), names.end(), "sap") != names.end();
+    const bool split = needs_train_test_split(names);
     if (vm.count("num-train")) {
       in.num_train = static_cast<Eigen::Index>(o.num_train);
     } else {

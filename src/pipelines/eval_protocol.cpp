@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -363,9 +364,7 @@ void validate(const EvalSettings& s) {
     for (std::size_t j = 0; j < i; ++j)
       if (s.localities[j] == r) throw Error(fmt::format("--localities: {} given twice", r));
   }
-  const bool split = std::find(s.metrics.begin(), s.metrics.end(), "explicitness") != s.metrics.end() ||
-                     std::find(s.metrics.begin(), s.metrics.end(), "sap") != s.metrics.end();
-  if (split && s.num_test < 1)
+  if (needs_train_test_split(s.metrics) && s.num_test < 1)
     throw Error(fmt::format("--num-test {}: explicitness/sap need at least one test point", s.num_test));
   if (s.out.empty()) throw Error("--out: missing output directory");
   if (fs::exists(s.out) && !fs::is_directory(s.out))
@@ -376,13 +375,19 @@ void validate(const EvalSettings& s) {
 EvalOutcome run_eval(const EvalSettings& settings, const ModelRef& model, const ModelLoader& load,
                      std::ostream& progress_os) {
   validate(settings);
+  // Data set, model, probe: everything that can be wrong is found before the long work.
+  auto data = datasets::open_dataset(settings.dataset);
+  return run_eval(settings, *data, model, load, progress_os);
+}
+
+EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthData& dataset, const ModelRef& model,
+                     const ModelLoader& load, std::ostream& progress_os) {
+  validate(settings);
   const auto t_total = Clock::now();
   auto say = [&](const std::string& line) {
     if (!settings.quiet) progress_os << "axial eval: " << line << "\n" << std::flush;
   };
-
-  // Data set, model, probe: everything that can be wrong is found before the long work.
-  auto data = datasets::open_dataset(settings.dataset);
+  const datasets::GroundTruthData* data = &dataset;
   const auto shape = data->observation_shape();
   const int K = data->num_factors();
   datasets::LocalSampler sampler_check(*data, {1.0, settings.cutoff, settings.deny});  // validates --deny/--cutoff
@@ -398,11 +403,23 @@ EvalOutcome run_eval(const EvalSettings& settings, const ModelRef& model, const 
   }
   const int L = encoder.latent_dim();
   const Precision precision = encoder.precision();
-  const bool wants_mig = std::find(settings.metrics.begin(), settings.metrics.end(), "mig") != settings.metrics.end();
   const bool local = settings.clusters > 0 && !settings.localities.empty();
-  if (L < 2 && (wants_mig || local))
-    throw Error(fmt::format("encoder '{}': {} latent(s); MIG and local MIG need at least 2", model.encoder.string(),
-                            L));
+  {
+    std::vector<std::string> need_two;  // what cannot be computed on one latent
+    for (const auto& n : settings.metrics)
+      if (metric_info(n).min_latents > L) {
+        std::string upper = n;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        need_two.push_back(upper);
+      }
+    if (local && L < 2) need_two.push_back("local MIG");
+    if (!need_two.empty()) {
+      std::string what;
+      for (std::size_t i = 0; i < need_two.size(); ++i)
+        what += (i == 0 ? "" : i + 1 == need_two.size() ? " and " : ", ") + need_two[i];
+      throw Error(fmt::format("encoder '{}': {} latent(s); {} need at least 2", model.encoder.string(), L, what));
+    }
+  }
   say(fmt::format("model {} ({}), {} latents ({} codes){}; data set {} ({} factors, {}x{}x{}); device {}; seed {}",
                   model.path.string(), model.type, L, precision == Precision::Float32 ? "float32" : "float64",
                   encoder.note().empty() ? "" : " — " + encoder.note(), data->name(), K, shape.height, shape.width,
@@ -469,7 +486,8 @@ EvalOutcome run_eval(const EvalSettings& settings, const ModelRef& model, const 
   disc.precision = precision;
   {
     std::vector<std::string> mi_names, split_names;
-    for (const auto& n : settings.metrics) (n == "mig" || n == "modularity" ? mi_names : split_names).push_back(n);
+    for (const auto& n : settings.metrics)
+      (metric_info(n).sample == MetricSample::kOneSample ? mi_names : split_names).push_back(n);
     ScoreSheet sheet;
     if (!split_names.empty()) {
       CodeMatrix all(L, train.codes.cols() + test.codes.cols());
@@ -482,7 +500,9 @@ EvalOutcome run_eval(const EvalSettings& settings, const ModelRef& model, const 
       in.discretize = disc;
       in.num_train = train.codes.cols();
       in.num_threads = settings.threads;
-      say("explicitness" + std::string(split_names.size() > 1 ? "/sap" : "") + " ...");
+      std::string names;
+      for (const auto& n : split_names) names += (names.empty() ? "" : "/") + n;
+      say(names + " ...");
       ScoreSheet s = compute_metrics(split_names, in);
       if (!mi_names.empty()) {
         ScoreInputs tr = in;

@@ -98,5 +98,8 @@ struct EvalOutcome {
 // threads (the caller sets its framework's threads).
 EvalOutcome run_eval(const EvalSettings& settings, const ModelRef& model, const ModelLoader& load,
                      std::ostream& progress);
+// The same on a data set the caller holds (settings.dataset is only recorded).
+EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthData& data, const ModelRef& model,
+                     const ModelLoader& load, std::ostream& progress);
 
 }  // namespace axial::pipelines
