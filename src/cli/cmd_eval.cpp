@@ -5,11 +5,11 @@
 
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 #include "src/core/error.hpp"
 #include "metrics/registry.hpp"
 #include "src/cli/cli_common.hpp"
+#include "src/cli/option_table.hpp"
 #include "models/decoder_alignment.hpp"
 #include "models/encoder.hpp"
 #include "src/pipelines/eval_protocol.hpp"
@@ -49,77 +49,69 @@ std::vector<double> parse_localities(const std::string& s) {
 }  // namespace
 
 int run_eval(const Args& args) {
-  pipelines::EvalSettings s;
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  po::options_description opts("axial eval options");
+  pipelines::EvalSettings s;  // every default is the struct's (the paper protocol)
+  std::string model_spec, out, dump;
+  bool no_decoder = false;
+  OptionTable t("axial eval options");
+  const auto set_localities = [&s](const std::string& v) { s.localities = parse_localities(v); };
+  const auto set_deny = [&s](const std::string& v) { s.deny = split_list(v); };
+  const auto set_metrics = [&s](const std::string& v) { s.metrics = parse_metric_list(v); };
+  // The protocol's sizes apply first (its row comes before theirs); explicit size options override them.
+  const auto set_protocol = [&s](const std::string& v) { pipelines::apply_protocol(v, s); };
   // clang-format off
-  opts.add_options()
-    ("help,h", "this help")
-    ("model", po::value<std::string>()->required(),
-     "an axial training directory (uses model/encoder.pt; model/vae.pt adds the decoder axis alignment) or any "
-     "TorchScript file mapping float (N,C,H,W) in [0,1] to codes (N,L)")
-    ("dataset", po::value<std::string>()->default_value("three-dots"),
-     "data set: three-dots, NAME=PATH, or a native .h5")
-    ("protocol", po::value<std::string>()->default_value("paper"),
-     "paper (the paper's sizes) or quick (a reduced smoke-test protocol); explicit size options override it")
-    ("out", po::value<std::string>()->required(), "output directory for results.json, results.csv, results.md")
-    ("device", po::value<std::string>()->default_value("auto"), "auto, cpu, cuda or cuda:N")
-    ("seed", po::value<std::uint64_t>()->default_value(0), "seed of every random choice (recorded in the outputs)")
-    ("dump-samples", po::value<std::string>(),
-     "also write the codes and factors to this .h5 (global sample at the root, train rows first; one group "
-     "locality_<rho>/cluster_<i> per locality and cluster) for `axial score` / `axial score --clusters`")
-    ("batch-size", po::value<std::int64_t>()->default_value(512), "images per encoder call")
-    ("num-train", po::value<std::int64_t>()->default_value(10000),
-     "global training points (MIG, modularity, explicitness fit)")
-    ("num-test", po::value<std::int64_t>()->default_value(5000), "global test points (explicitness)")
-    ("clusters", po::value<std::int64_t>()->default_value(20), "local clusters per locality (0 = no local metrics)")
-    ("cluster-size", po::value<std::int64_t>()->default_value(10000), "points per local cluster")
-    ("localities", po::value<std::string>()->default_value("0.1,0.2,0.3,0.6,1.0"), "comma-separated rho in (0, 1]")
-    ("bins", po::value<int>()->default_value(20), "histogram bins of the global metrics")
-    ("local-bins", po::value<int>()->default_value(5), "histogram bins of the local metrics")
-    ("cutoff", po::value<std::int64_t>()->default_value(10),
-     "continuity cutoff: factors with fewer values are held fixed locally and left out of axis alignment")
-    ("deny", po::value<std::string>()->default_value(""),
-     "comma-separated factor names or indices held fixed locally (on top of the data set's unordered factors)")
-    ("metrics", po::value<std::string>()->default_value("mig,modularity,explicitness"),
-     ("global metrics from the registry:\n" + metric_help()).c_str())
-    ("anchors", po::value<std::int64_t>()->default_value(1000), "axis-alignment anchor points (0 = skip)")
-    ("no-decoder-alignment", po::bool_switch(), "skip the decoder-side axis alignment of axial VAE checkpoints")
-    ("threads", po::value<int>()->default_value(static_cast<int>(hw)), "LibTorch and metric threads")
-    ("quiet", po::bool_switch(), "no progress on stderr");
+  t.help_line("this help")
+   .add("model", model_spec,
+        "an axial training directory (uses model/encoder.pt; model/vae.pt adds the decoder axis alignment) or any "
+        "TorchScript file mapping float (N,C,H,W) in [0,1] to codes (N,L)")
+   .add("dataset", s.dataset, "data set: three-dots, NAME=PATH, or a native .h5")
+   .custom("protocol", s.protocol,
+           "paper (the paper's sizes) or quick (a reduced smoke-test protocol); explicit size options override it",
+           set_protocol)
+   .add("out", out, "output directory for results.json, results.csv, results.md", Role::kRun)
+   .add("device", s.device, "auto, cpu, cuda or cuda:N", Role::kRun)
+   .add("seed", s.seed, "seed of every random choice (recorded in the outputs)")
+   .add("dump-samples", dump,
+        "also write the codes and factors to this .h5 (global sample at the root, train rows first; one group "
+        "locality_<rho>/cluster_<i> per locality and cluster) for `axial score` / `axial score --clusters`",
+        Role::kRun)
+   .add("batch-size", s.batch_size, "images per encoder call", Role::kRun, std::int64_t{1})
+   .add("num-train", s.num_train, "global training points (MIG, modularity, explicitness fit)", Role::kResult,
+        std::int64_t{2})
+   .add("num-test", s.num_test, "global test points (explicitness)", Role::kResult, std::int64_t{0})
+   .add("clusters", s.clusters, "local clusters per locality (0 = no local metrics)", Role::kResult,
+        std::int64_t{0})
+   .add("cluster-size", s.cluster_size, "points per local cluster", Role::kResult, std::int64_t{2})
+   .custom("localities", "0.1,0.2,0.3,0.6,1.0", "comma-separated rho in (0, 1]", set_localities)
+   .add("bins", s.bins, "histogram bins of the global metrics", Role::kResult, 1)
+   .add("local-bins", s.local_bins, "histogram bins of the local metrics", Role::kResult, 1)
+   .add("cutoff", s.cutoff,
+        "continuity cutoff: factors with fewer values are held fixed locally and left out of axis alignment",
+        Role::kResult, std::int64_t{1})
+   .custom("deny", std::string(),
+           "comma-separated factor names or indices held fixed locally (on top of the data set's unordered factors)",
+           set_deny)
+   .custom("metrics", "mig,modularity,explicitness", "global metrics from the registry:\n" + metric_help(),
+           set_metrics)
+   .add("anchors", s.anchors, "axis-alignment anchor points (0 = skip)", Role::kResult, std::int64_t{0})
+   .flag("no-decoder-alignment", no_decoder, "skip the decoder-side axis alignment of axial VAE checkpoints",
+         Role::kResult)
+   .add("threads", s.threads, "LibTorch and metric threads", Role::kRun, 1)
+   .flag("quiet", s.quiet, "no progress on stderr");
   // clang-format on
   const std::string usage =
       "axial eval --model PATH --dataset three-dots [--protocol paper] --out DIR [--device auto] [--seed 0] "
       "[--dump-samples F.h5] [--batch-size 512] [options]";
   if (wants_help(args)) {
-    print_help(usage, opts);
+    print_help(usage, t.description());
     return 0;
   }
-  const auto vm = parse(args, opts);
-  auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
-
-  pipelines::apply_protocol(vm["protocol"].as<std::string>(), s);
-  s.model = vm["model"].as<std::string>();
-  s.dataset = vm["dataset"].as<std::string>();
-  s.out = vm["out"].as<std::string>();
-  s.device = vm["device"].as<std::string>();
-  s.seed = vm["seed"].as<std::uint64_t>();
-  if (vm.count("dump-samples")) s.dump_samples = vm["dump-samples"].as<std::string>();
-  s.batch_size = vm["batch-size"].as<std::int64_t>();
-  if (given("num-train")) s.num_train = vm["num-train"].as<std::int64_t>();
-  if (given("num-test")) s.num_test = vm["num-test"].as<std::int64_t>();
-  if (given("clusters")) s.clusters = vm["clusters"].as<std::int64_t>();
-  if (given("cluster-size")) s.cluster_size = vm["cluster-size"].as<std::int64_t>();
-  if (given("localities")) s.localities = parse_localities(vm["localities"].as<std::string>());
-  if (given("bins")) s.bins = vm["bins"].as<int>();
-  if (given("local-bins")) s.local_bins = vm["local-bins"].as<int>();
-  if (given("cutoff")) s.cutoff = vm["cutoff"].as<std::int64_t>();
-  if (given("anchors")) s.anchors = vm["anchors"].as<std::int64_t>();
-  s.deny = split_list(vm["deny"].as<std::string>());
-  s.metrics = parse_metric_list(vm["metrics"].as<std::string>());
-  s.decoder_axis_alignment = !vm["no-decoder-alignment"].as<bool>();
-  s.threads = vm["threads"].as<int>();
-  s.quiet = vm["quiet"].as<bool>();
+  t.parse(args);
+  for (const char* name : {"model", "out"})
+    if (!t.given(name)) throw Error(fmt::format("the option '--{}' is required but missing", name));
+  s.model = model_spec;
+  s.out = out;
+  if (!dump.empty()) s.dump_samples = dump;
+  s.decoder_axis_alignment = !no_decoder;
   pipelines::validate(s);
   models::set_torch_threads(s.threads);
   const pipelines::ModelRef model = pipelines::resolve_model(s.model);

@@ -52,6 +52,8 @@ int run_sweep(const Args& args) {
   }
   auto vm = parse(args, all, &pos);
   if (plan_file.empty()) throw Error("no plan given (usage: axial sweep PLAN.toml|json)");
+  if (vm.count("run-index") && run_index < 0)
+    throw Error(fmt::format("--run-index {}: must be at least 0 (a run of the plan, 0-based)", run_index));
   if (jobs < 1) throw Error(fmt::format("--jobs {}: must be at least 1", jobs));
   if (threads < 0) throw Error(fmt::format("--threads {}: must be at least 0", threads));
   if (dry_run && run_index < 0) throw Error("--dry-run needs --run-index");

@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/representation.hpp"
+#include "src/core/parallel.hpp"
 
 namespace axial::pipelines {
 
@@ -54,7 +55,7 @@ struct EvalSettings {
   std::int64_t anchors = 1000;             // axis alignment anchors (0 = skip)
   bool decoder_axis_alignment = true;      // also the decoder variant when the model has a vae.pt
   bool quiet = false;
-  int threads = 2;                         // LibTorch intra-op threads and metric threads
+  int threads = hardware_threads();        // LibTorch intra-op threads and metric threads (default: every core)
 };
 
 // Applies a protocol's sizes. "paper" = the defaults above; "quick" = a reduced protocol for smoke tests
