@@ -1,9 +1,12 @@
 #include "src/core/atomic_output.hpp"
 
 #include <fmt/core.h>
+#include <fcntl.h>
 #include <unistd.h>
 
-#include <fstream>
+#include <cerrno>
+#include <cstring>
+
 #include <string>
 
 #include "src/core/error.hpp"
@@ -25,21 +28,59 @@ AtomicOutput::~AtomicOutput() {
   }
 }
 
+namespace {
+// fsync of a directory, so a rename in it survives a crash. Failures of fsync on a directory are ignored where the
+// file system does not support it (EINVAL), reported otherwise.
+void sync_directory(const std::filesystem::path& dir, const std::filesystem::path& target) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0 && err != EINVAL && err != EROFS)
+    throw Error(fmt::format("cannot write '{}': {}", target.string(), std::strerror(err)));
+}
+}  // namespace
+
 void AtomicOutput::commit() {
+  // The temporary file must have reached the disk before it replaces the target: a full disk can make close() (or
+  // fsync) the first call that fails, and renaming a short file over a good one would lose data.
+  {
+    const int fd = ::open(temp_.c_str(), O_RDONLY);
+    if (fd < 0) throw Error(fmt::format("cannot write '{}': {}", target_.string(), std::strerror(errno)));
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0 && err != EINVAL) throw Error(fmt::format("cannot write '{}': {}", target_.string(), std::strerror(err)));
+  }
   std::error_code ec;
   std::filesystem::rename(temp_, target_, ec);
   if (ec) throw Error(fmt::format("cannot write '{}': {}", target_.string(), ec.message()));
   committed_ = true;
+  sync_directory(target_.has_parent_path() ? target_.parent_path() : std::filesystem::path("."), target_);
 }
 
 void write_file_atomically(const std::filesystem::path& target, const std::string& contents) {
   AtomicOutput out(target);
-  {
-    std::ofstream f(out.temp_path(), std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(fmt::format("cannot open '{}' for writing", out.temp_path().string()));
-    f.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-    if (!f) throw Error(fmt::format("cannot write '{}'", out.temp_path().string()));
+  const int fd = ::open(out.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(fmt::format("cannot open '{}' for writing: {}", out.temp_path().string(), std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw Error(fmt::format("cannot write '{}': {}", target.string(), std::strerror(err)));
+    }
+    done += static_cast<std::size_t>(n);
   }
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    const int err = errno;
+    ::close(fd);
+    throw Error(fmt::format("cannot write '{}': {}", target.string(), std::strerror(err)));
+  }
+  if (::close(fd) != 0) throw Error(fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
   out.commit();
 }
 

@@ -15,7 +15,8 @@ class AtomicOutput {
 
   const std::filesystem::path& target() const { return target_; }
   const std::filesystem::path& temp_path() const { return temp_; }
-  // Renames the temporary file to the target. Throws axial::Error naming the target on failure.
+  // Flushes the temporary file to disk (fsync), renames it to the target and syncs the directory. Throws
+  // axial::Error naming the target on any failure; the old target is then untouched.
   void commit();
 
  private:
@@ -24,7 +25,8 @@ class AtomicOutput {
   bool committed_ = false;
 };
 
-// Writes `contents` to `target` atomically (temp file + rename).
+// Writes `contents` to `target` atomically (temp file + rename); every write, fsync and close is checked, so a
+// full disk is an error and never a short file renamed over a good one.
 void write_file_atomically(const std::filesystem::path& target, const std::string& contents);
 
 }  // namespace axial

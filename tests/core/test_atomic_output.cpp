@@ -1,0 +1,51 @@
+// The atomic writer: the target is replaced only by a complete file, and a failed write keeps the old one.
+#include <sys/resource.h>
+
+#include <csignal>
+#include <filesystem>
+#include <string>
+
+#include "src/core/atomic_output.hpp"
+#include "src/core/error.hpp"
+#include "tests/support/error_of.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace axial;
+
+TEST_CASE("write_file_atomically replaces the target and leaves no temporary file") {
+  test::TempDir tmp;
+  write_file_atomically(tmp / "out.txt", "old contents\n");
+  write_file_atomically(tmp / "out.txt", "new\n");
+  CHECK(test::slurp(tmp / "out.txt") == "new\n");
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
+  CHECK(files == 1);
+}
+
+TEST_CASE("a write that cannot complete keeps the old file (file size limit stands in for a full disk)") {
+  test::TempDir tmp;
+  write_file_atomically(tmp / "out.txt", "good\n");
+  // RLIMIT_FSIZE makes write() fail with EFBIG past the limit, as a full disk fails with ENOSPC.
+  struct rlimit old {};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+  std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 1024;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  const std::string msg = test::error_of([&] { write_file_atomically(tmp / "out.txt", std::string(4096, 'x')); });
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &old) == 0);
+  std::signal(SIGXFSZ, SIG_DFL);
+  CHECK(msg.find("cannot write '" + (tmp / "out.txt").string() + "'") == 0);
+  CHECK(test::slurp(tmp / "out.txt") == "good\n");
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
+  CHECK(files == 1);
+}
+
+TEST_CASE("a missing output directory is named") {
+  test::TempDir tmp;
+  const std::string msg = test::error_of([&] { write_file_atomically(tmp / "no" / "out.txt", "x"); });
+  CHECK(msg.find("output directory '" + (tmp / "no").string() + "' does not exist") == 0);
+}
