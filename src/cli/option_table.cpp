@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "src/cli/cli_common.hpp"
 #include "src/core/error.hpp"
 
 namespace axial::cli {
@@ -96,14 +97,7 @@ OptionTable& OptionTable::hidden(const char* name, std::string& field) {
 void OptionTable::parse(const Args& args, const po::positional_options_description* positional) {
   po::options_description all;
   all.add(desc_).add(hidden_);
-  try {
-    auto parser = po::command_line_parser(args).options(all);
-    if (positional != nullptr) parser.positional(*positional);
-    po::store(parser.run(), vm_);
-    po::notify(vm_);
-  } catch (const po::error& e) {
-    throw Error(e.what());
-  }
+  vm_ = cli::parse(args, all, positional);
   for (const auto& row : rows_) {
     if (!vm_.count(row.name) || vm_[row.name].defaulted()) continue;
     if (row.is_flag) {
