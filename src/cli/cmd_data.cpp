@@ -23,6 +23,7 @@
 #include "datasets/sampling.hpp"
 #include "src/core/error.hpp"
 #include "src/cli/cli_common.hpp"
+#include "src/core/progress.hpp"
 
 namespace axial::cli {
 
@@ -47,39 +48,6 @@ Args join_negative_values(const Args& args) {
   }
   return out;
 }
-
-// Progress on stderr: rate and ETA, at most twice a second; nothing for work that finishes quickly.
-class Progress {
- public:
-  Progress(std::string what, std::int64_t total, bool quiet)
-      : what_(std::move(what)), total_(total), quiet_(quiet), start_(Clock::now()), last_(start_) {}
-  void update(std::int64_t done) {
-    if (quiet_) return;
-    const auto now = Clock::now();
-    if (done < total_ && now - last_ < std::chrono::milliseconds(500)) return;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    if (!printed_ && elapsed < 1.0 && done < total_) return;
-    if (!printed_ && done >= total_) return;  // finished before the first report: stay silent
-    last_ = now;
-    printed_ = true;
-    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
-    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
-    std::cerr << fmt::format("\r{}: {}/{} ({:.0f}/s, ETA {:.0f} s)   ", what_, done, total_, rate, eta);
-    if (done >= total_) std::cerr << "\n";
-    std::cerr << std::flush;
-  }
-  ~Progress() {
-    if (printed_ && !quiet_) std::cerr << std::flush;
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::string what_;
-  std::int64_t total_;
-  bool quiet_;
-  bool printed_ = false;
-  Clock::time_point start_, last_;
-};
 
 std::string lower_ext(const std::string& path) {
   auto ext = std::filesystem::path(path).extension().string();
@@ -297,8 +265,11 @@ int run_generate(const Args& raw) {
   datasets::NativeWriteOptions wo;
   wo.storage = uint8 ? datasets::ImageStorage::Uint8 : datasets::ImageStorage::Float32;
   wo.gzip = gzip;
-  Progress progress("generate", rows.cols(), quiet);
-  datasets::write_native(out, *data, rows, seed_attr, wo, [&](std::int64_t d, std::int64_t) { progress.update(d); });
+  Progress progress(std::cerr, "generate", "images", quiet);
+  progress.silent_for(1.0);
+  progress.start(rows.cols());
+  datasets::write_native(out, *data, rows, seed_attr, wo, [&](std::int64_t d, std::int64_t) { progress.update_to(d); });
+  progress.finish();
   std::cout << fmt::format("wrote '{}': {} {} images{}\n", out, rows.cols(), data->name(),
                            seed_attr ? fmt::format(" (seed {})", *seed_attr) : std::string(" (given rows)"));
   return 0;
@@ -377,7 +348,9 @@ int run_sample(const Args& raw) {
   f.write_attr_ints("/", "radii", sampler.radii());
   f.write_attr_int("/", "clusters", clusters);
   f.write_attr_int("/", "num_per_cluster", num);
-  Progress progress("sample", clusters * num, quiet);
+  Progress progress(std::cerr, "sample", "images", quiet);
+  progress.silent_for(1.0);
+  progress.start(clusters * num);
   const std::int64_t block = 1024;
   std::vector<float> images(static_cast<std::size_t>(std::min<std::int64_t>(block, std::max<std::int64_t>(num, 1)) *
                                                      data->observation_shape().size()));
@@ -392,9 +365,10 @@ int run_sample(const Args& raw) {
       FactorMatrix part = rows.middleCols(s, m);
       data->observations(part, images.data());
       writer.write_rows(part, images.data());
-      progress.update(c * num + s + m);
+      progress.update_to(c * num + s + m);
     }
   }
+  progress.finish();
   writer.commit();
   std::cout << fmt::format("wrote '{}': {} cluster(s) x {} local {} samples (locality {}, seed {})\n", out, clusters,
                            num, data->name(), lo.locality, seed);

@@ -14,6 +14,7 @@
 #include "datasets/real_data.hpp"
 #include "src/core/error.hpp"
 #include "src/cli/cli_common.hpp"
+#include "src/core/progress.hpp"
 
 namespace axial::cli {
 
@@ -106,29 +107,16 @@ int run_data_convert(const Args& args) {
   const std::int64_t total = data->num_images();
   writer.begin("", total);
 
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  auto last = start;
-  bool printed = false;
-  std::int64_t done = 0;
+  Progress progress(std::cerr, "convert " + kind + ":", "images", o.quiet);
+  progress.silent_for(1.0);
+  progress.start(total);
   data->for_each_block(o.block, [&](const FactorMatrix& rows, const std::uint8_t* pixels) {
     writer.write_rows_u8(rows, pixels);
-    done += rows.cols();
-    const auto now = Clock::now();
-    if (!o.quiet && (now - last > std::chrono::milliseconds(500) || (printed && done == total))) {
-      const double t = std::chrono::duration<double>(now - start).count();
-      if (t >= 1.0 || printed) {
-        const double rate = t > 0 ? double(done) / t : 0.0;
-        std::cerr << fmt::format("\rconvert {}: {}/{} images ({:.0f}/s, ETA {:.0f} s)   ", kind, done, total, rate,
-                                 rate > 0 ? double(total - done) / rate : 0.0)
-                  << std::flush;
-        printed = true;
-        last = now;
-      }
-    }
+    progress.update(rows.cols());
   });
-  if (printed) std::cerr << "\n";
-  if (done != total) throw Error(fmt::format("file '{}': read {} of {} images", path, done, total));
+  progress.finish();
+  if (progress.done() != total)
+    throw Error(fmt::format("file '{}': read {} of {} images", path, progress.done(), total));
   writer.commit();
   const auto shape = data->observation_shape();
   std::cout << fmt::format("wrote {}: {} ({}), {} images {}x{}x{} uint8 (scale 255), {} factors\n", o.out, data->name(),

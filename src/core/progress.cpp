@@ -45,20 +45,25 @@ void Progress::start(std::int64_t total, std::int64_t already_done) {
 
 double Progress::elapsed_seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
-void Progress::update(std::int64_t n) {
-  done_ += n;
+void Progress::update(std::int64_t n) { update_to(done_ + n); }
+
+void Progress::update_to(std::int64_t done) {
+  done_ = done;
   if (quiet_) return;
   const auto now = Clock::now();
   if (std::chrono::duration<double>(now - last_).count() < (tty_ ? 0.5 : 10.0)) return;
+  if (elapsed_seconds() < silent_for_) return;
   last_ = now;
   print(false);
 }
 
 void Progress::finish() {
-  if (!quiet_) print(true);
+  if (quiet_ || (silent_for_ > 0 && !printed_)) return;
+  print(true);
 }
 
 void Progress::print(bool final) {
+  printed_ = true;
   const double elapsed = elapsed_seconds();
   const double rate = elapsed > 0 ? double(done_ - first_) / elapsed : 0.0;
   const double eta = rate > 0 ? double(total_ - done_) / rate : NAN;

@@ -26,6 +26,9 @@ class Progress {
   void start(std::int64_t total);  // (re)starts the clock; `done` counts from `already_done` (resumed work)
   void start(std::int64_t total, std::int64_t already_done);
   void update(std::int64_t n);     // n more done; prints when the interval has passed
+  void update_to(std::int64_t done);  // the same with the total done so far
+  // Work that finishes within `seconds` prints nothing at all (data commands on small inputs).
+  void silent_for(double seconds) { silent_for_ = seconds; }
   void finish();                   // prints the final state (and ends the terminal line)
 
   std::int64_t total() const { return total_; }
@@ -37,6 +40,8 @@ class Progress {
   std::ostream& os_;
   std::string what_, unit_;
   bool quiet_, tty_;
+  bool printed_ = false;
+  double silent_for_ = 0.0;
   std::int64_t total_ = 0, done_ = 0, first_ = 0;
   std::chrono::steady_clock::time_point start_, last_;
 };

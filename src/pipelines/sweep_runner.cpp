@@ -18,6 +18,7 @@
 #include "src/core/error.hpp"
 #include "reports/aggregate.hpp"
 #include "src/core/process.hpp"
+#include "src/core/progress.hpp"
 
 extern char** environ;
 
@@ -52,13 +53,6 @@ std::string tail_of(const fs::path& log, std::size_t lines) {
   return out;
 }
 
-std::string duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "?";
-  int t = int(s + 0.5);
-  if (t >= 3600) return fmt::format("{}h{:02}m", t / 3600, (t % 3600) / 60);
-  if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
-  return fmt::format("{}s", t);
-}
 
 }  // namespace
 
@@ -177,8 +171,8 @@ int run_all(const SweepPlan& plan, const LocalRunOptions& options) {
       double rate = double(done) / elapsed;  // runs per second
       double eta = double(todo.size() - done) / rate;
       std::cerr << fmt::format("  [{}/{}] {} {} in {} — elapsed {}, ETA {}\n", done, todo.size(),
-                               ok ? "finished" : "failed  ", run.name, duration(took), duration(elapsed),
-                               duration(eta));
+                               ok ? "finished" : "failed  ", run.name, format_duration(took), format_duration(elapsed),
+                               format_duration(eta));
     }
   }
   return failed;
