@@ -9,6 +9,7 @@
 #include <set>
 
 #include "src/core/error.hpp"
+#include "reports/eval_results.hpp"
 #include "reports/json_io.hpp"
 
 namespace axial::reports {
@@ -71,17 +72,13 @@ Run load_run(const fs::path& results_path) {
   Run run;
   run.results_path = results_path;
   run.results = read_json_file(results_path);
-  if (!run.results.is_object())
-    throw Error(fmt::format("'{}': expected a JSON object", results_path.string()));
-  if (!run.results.contains("metrics") && !run.results.contains("local"))
-    throw Error(fmt::format("'{}': has neither \"metrics\" nor \"local\" (is it an axial eval results.json?)",
-                            results_path.string()));
+  // The schema's one reader validates the file and gives the typed fields; the raw object stays for lookups.
+  const EvalResults typed = EvalResults::from_json(run.results, results_path.string());
   const json& tc = run.results.value("train_config", json());
   if (tc.is_object()) {
     run.train_config = tc;
-  } else if (run.results.contains("model") && run.results["model"].is_object() &&
-             run.results["model"].value("path", json()).is_string()) {
-    fs::path model = run.results["model"]["path"].get<std::string>();
+  } else if (!typed.model.path.empty()) {
+    fs::path model = typed.model.path;
     if (model.is_relative()) model = results_path.parent_path() / model;
     for (const fs::path& candidate : {model / "config.json", model.parent_path() / "config.json",
                                       model.parent_path().parent_path() / "config.json"}) {

@@ -3,8 +3,78 @@
 #include <fmt/core.h>
 
 #include "metrics/score_sheet.hpp"
+#include "src/core/error.hpp"
 
 namespace axial::reports {
+
+using ojson = nlohmann::ordered_json;
+
+ojson EvalResults::to_json() const {
+  ojson r;
+  r["axial_version"] = axial_version;
+  r["git_commit"] = git_commit;
+  r["kind"] = "eval";
+  r["model"] = {{"path", model.path},         {"encoder", model.encoder},       {"sha256", model.sha256},
+                {"type", model.type},         {"latent_dim", model.latent_dim}, {"code_dtype", model.code_dtype}};
+  if (!model.note.empty()) r["model"]["note"] = model.note;
+  r["dataset"] = dataset;
+  r["dataset_spec"] = dataset_spec;
+  r["protocol"] = protocol;
+  r["seed"] = seed;
+  r["settings"] = settings;
+  r["train_config"] = train_config.is_object() ? train_config : ojson(nullptr);
+  r["metrics"] = metrics;
+  r["local"] = local;
+  r["elapsed_s"] = elapsed_s;
+  r["images_encoded"] = images_encoded;
+  if (dump_samples) r["dump_samples"] = *dump_samples;
+  return r;
+}
+
+namespace {
+
+std::string text_of(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.contains(key)) return "";
+  if (!j[key].is_string()) throw Error(fmt::format("'{}': \"{}\" is not a string", where, key));
+  return j[key].get<std::string>();
+}
+
+}  // namespace
+
+EvalResults EvalResults::from_json(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw Error(fmt::format("'{}': expected a JSON object", where));
+  if (!j.contains("metrics") && !j.contains("local"))
+    throw Error(fmt::format("'{}': has neither \"metrics\" nor \"local\" (is it an axial eval results.json?)", where));
+  EvalResults r;
+  r.axial_version = text_of(j, "axial_version", where);
+  r.git_commit = text_of(j, "git_commit", where);
+  if (j.contains("model") && j["model"].is_object()) {
+    const auto& m = j["model"];
+    r.model.path = text_of(m, "path", where);
+    r.model.encoder = text_of(m, "encoder", where);
+    r.model.sha256 = text_of(m, "sha256", where);
+    r.model.type = text_of(m, "type", where);
+    r.model.code_dtype = text_of(m, "code_dtype", where);
+    r.model.note = text_of(m, "note", where);
+    if (m.contains("latent_dim") && m["latent_dim"].is_number_integer()) r.model.latent_dim = m["latent_dim"].get<std::int64_t>();
+  }
+  r.dataset = text_of(j, "dataset", where);
+  r.dataset_spec = text_of(j, "dataset_spec", where);
+  r.protocol = text_of(j, "protocol", where);
+  if (j.contains("seed") && j["seed"].is_number_unsigned()) r.seed = j["seed"].get<std::uint64_t>();
+  if (j.contains("settings")) r.settings = ojson::parse(j["settings"].dump());
+  if (j.contains("train_config") && j["train_config"].is_object()) r.train_config = ojson::parse(j["train_config"].dump());
+  if (j.contains("metrics")) {
+    if (!j["metrics"].is_object()) throw Error(fmt::format("'{}': \"metrics\" is not an object", where));
+    r.metrics = ojson::parse(j["metrics"].dump());
+  }
+  if (j.contains("local")) r.local = ojson::parse(j["local"].dump());
+  if (j.contains("elapsed_s")) r.elapsed_s = ojson::parse(j["elapsed_s"].dump());
+  if (j.contains("images_encoded") && j["images_encoded"].is_number_integer())
+    r.images_encoded = j["images_encoded"].get<std::int64_t>();
+  if (j.contains("dump_samples") && j["dump_samples"].is_string()) r.dump_samples = j["dump_samples"].get<std::string>();
+  return r;
+}
 
 namespace {
 std::string csv_value(const nlohmann::json& v) { return v.is_number() ? format_number(v.get<double>()) : ""; }

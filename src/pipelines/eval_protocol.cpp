@@ -596,47 +596,45 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   const double t_axis = seconds_since(t_stage);
 
   // Results.
-  json r;
-  r["axial_version"] = kVersion;
-  r["git_commit"] = kGitCommit;
-  r["kind"] = "eval";
-  r["model"] = {{"path", model.path.string()},
-                {"encoder", model.encoder.string()},
-                {"sha256", model.encoder.empty() ? std::string() : sha256_file(model.encoder)},
-                {"type", model.type},
-                {"latent_dim", L},
-                {"code_dtype", precision == Precision::Float32 ? "float32" : "float64"}};
-  if (!encoder.note().empty()) r["model"]["note"] = encoder.note();
-  r["dataset"] = data->name();
-  r["dataset_spec"] = settings.dataset;
-  r["protocol"] = settings.protocol;
-  r["seed"] = settings.seed;
+  reports::EvalResults res;
+  res.axial_version = kVersion;
+  res.git_commit = kGitCommit;
+  res.model = {model.path.string(),
+               model.encoder.string(),
+               model.encoder.empty() ? std::string() : sha256_file(model.encoder),
+               model.type,
+               L,
+               precision == Precision::Float32 ? "float32" : "float64",
+               encoder.note()};
+  res.dataset = data->name();
+  res.dataset_spec = settings.dataset;
+  res.protocol = settings.protocol;
+  res.seed = settings.seed;
   json deny = json::array();
   for (const auto& d : settings.deny) deny.push_back(d);
-  r["settings"] = {{"num_train", settings.num_train},
-                   {"num_test", settings.num_test},
-                   {"bins", settings.bins},
-                   {"local_bins", settings.local_bins},
-                   {"clusters", settings.clusters},
-                   {"cluster_size", settings.cluster_size},
-                   {"localities", settings.localities},
-                   {"cutoff", settings.cutoff},
-                   {"deny", deny},
-                   {"metrics", settings.metrics},
-                   {"anchors", settings.anchors},
-                   {"batch_size", settings.batch_size},
-                   {"device", encoder.device()},
-                   {"threads", settings.threads},
-                   {"mig_modularity_sample", "train"}};
-  r["train_config"] = model.train_config.is_null() ? json(nullptr) : model.train_config;
-  r["metrics"] = metrics_json;
-  r["local"] = local_json;
-  r["elapsed_s"] = {{"sampling_and_encoding", t_encode},
-                    {"global_metrics", t_global},
-                    {"local_metrics", t_local},
-                    {"axis_alignment", t_axis},
-                    {"total", seconds_since(t_total)}};
-  r["images_encoded"] = progress.total();
+  res.settings = {{"num_train", settings.num_train},
+                  {"num_test", settings.num_test},
+                  {"bins", settings.bins},
+                  {"local_bins", settings.local_bins},
+                  {"clusters", settings.clusters},
+                  {"cluster_size", settings.cluster_size},
+                  {"localities", settings.localities},
+                  {"cutoff", settings.cutoff},
+                  {"deny", deny},
+                  {"metrics", settings.metrics},
+                  {"anchors", settings.anchors},
+                  {"batch_size", settings.batch_size},
+                  {"device", encoder.device()},
+                  {"threads", settings.threads},
+                  {"mig_modularity_sample", "train"}};
+  res.train_config = model.train_config;
+  res.metrics = metrics_json;
+  res.local = local_json;
+  res.elapsed_s = {{"sampling_and_encoding", t_encode},
+                   {"global_metrics", t_global},
+                   {"local_metrics", t_local},
+                   {"axis_alignment", t_axis}};
+  res.images_encoded = progress.total();
 
   // Outputs: the dump first (it is an input to re-checking), then the results, each atomically.
   if (settings.dump_samples) {
@@ -652,8 +650,10 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     contents.cluster_precision = precision;
     if (settings.dump_samples->has_parent_path()) fs::create_directories(settings.dump_samples->parent_path());
     write_codes_h5(*settings.dump_samples, contents);
-    r["dump_samples"] = settings.dump_samples->string();
+    res.dump_samples = settings.dump_samples->string();
   }
+  res.elapsed_s["total"] = seconds_since(t_total);
+  const json r = res.to_json();
   fs::create_directories(settings.out);
   EvalOutcome outcome;
   outcome.results_json = settings.out / "results.json";
