@@ -26,6 +26,7 @@
 #include "datasets/registry.hpp"
 #include "datasets/three_dots.hpp"
 #include "src/core/error.hpp"
+#include "src/core/progress.hpp"
 #include "models/device.hpp"
 #include "models/loss.hpp"
 #include "models/vae.hpp"
@@ -381,14 +382,6 @@ std::int64_t load_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam&
 
 // ---------------------------------------------------------------------------------------------------------------
 
-std::string format_duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "?";
-  const auto t = static_cast<long long>(s + 0.5);
-  if (t >= 3600) return fmt::format("{}h{:02d}m", t / 3600, (t % 3600) / 60);
-  if (t >= 60) return fmt::format("{}m{:02d}s", t / 60, t % 60);
-  return fmt::format("{}s", t);
-}
-
 const char* kLogHeader = "step,loss,reconstruction,kl,jacobian,beta_t,gamma_t,images/s\n";
 
 // Keeps the header and the rows with step <= `last_step` (a resumed run rewrites what follows its checkpoint).
@@ -421,7 +414,6 @@ struct RunContext {
 TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData& data, bool fresh) {
   const TrainOptions& o = ctx.options;
   const auto t_start = std::chrono::steady_clock::now();
-  const bool tty = isatty(fileno(stderr)) != 0;
   auto say = [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << std::flush;
   };
@@ -438,14 +430,14 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   say(fmt::format("axial train: building a cache of {} images from {} (data seed {})\n",
                   std::min<std::int64_t>(o.train_cache, data.existing_rows() ? data.existing_rows()->cols() : o.train_cache),
                   o.dataset, o.data_seed));
-  auto last_report = std::chrono::steady_clock::now();
+  Progress cache_progress(std::cerr, "  cache", "images", o.quiet);
+  cache_progress.silent_for(1.0);
+  cache_progress.start(0);
   ImageCache cache = build_cache(data, o.train_cache, o.data_seed, [&](std::int64_t done, std::int64_t total) {
-    if (o.quiet || !tty) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_report < std::chrono::milliseconds(250) && done < total) return;
-    last_report = now;
-    std::cerr << fmt::format("\r  cache {}/{}", done, total) << (done == total ? "\n" : "") << std::flush;
+    if (cache_progress.total() != total) cache_progress.start(total, cache_progress.done());
+    cache_progress.update_to(done);
   });
+  cache_progress.finish();
 
   VaeOptions vopt;
   vopt.channels = cache.channels;
@@ -482,9 +474,8 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
 
   double last_loss = 0;
   auto window_start = std::chrono::steady_clock::now();
-  auto last_progress = window_start;
-  std::int64_t progress_steps = 0;
-  const auto run_start = std::chrono::steady_clock::now();
+  Progress progress(std::cerr, "axial train: step", "steps", o.quiet);
+  progress.start(o.steps, resumed_from);
   {
     BatchStream stream(cache, o.data_seed, o.batch_size, step, o.steps, ctx.device.is_cuda());
     for (; step < o.steps; ++step) {
@@ -508,7 +499,6 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
       adam.step();
       window.sums += torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.jacobian}).detach().to(torch::kFloat);
       ++window.count;
-      ++progress_steps;
       const std::int64_t done = step + 1;
       const bool log_now = done % o.log_every == 0 || done == o.steps;
       const bool ckpt_now = done % o.checkpoint_every == 0 || done == o.steps;
@@ -520,38 +510,21 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
         auto means = (window.sums / double(window.count)).to(torch::kCPU).to(torch::kDouble);
         const double* m = means.data_ptr<double>();
         last_loss = m[0];
+        progress.set_detail(fmt::format("loss {:.2f}, {:.1f} images/s", m[0], ips));
         log << fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], beta_t, gamma_t, ips)
             << std::flush;
         window.sums.zero_();
         window.count = 0;
         window_start = now;
-        if (!tty && !o.quiet) {
-          const double total = std::chrono::duration<double>(now - run_start).count();
-          const double eta = total / double(done - resumed_from) * double(o.steps - done);
-          std::cerr << fmt::format("step {}/{}  loss {:.2f}  {:.1f} images/s  ETA {}\n", done, o.steps, m[0], ips,
-                                   format_duration(eta));
-        }
       }
       if (ckpt_now) {
         check_finite();
         save_checkpoint(ckpt, vae, adam, done, window, ctx.device);
       }
-      if (tty && !o.quiet) {
-        auto now = std::chrono::steady_clock::now();
-        const double since = std::chrono::duration<double>(now - last_progress).count();
-        if (since >= 0.5 || done == o.steps) {
-          const double total = std::chrono::duration<double>(now - run_start).count();
-          const double ips = double(o.batch_size) * double(progress_steps) / since;
-          const double eta = total / double(done - resumed_from) * double(o.steps - done);
-          std::cerr << fmt::format("\rstep {}/{}  loss {:.2f}  {:.1f} images/s  ETA {}   ", done, o.steps, last_loss,
-                                   ips, format_duration(eta))
-                    << (done == o.steps ? "\n" : "") << std::flush;
-          last_progress = now;
-          progress_steps = 0;
-        }
-      }
+      progress.update_to(done);
     }
   }
+  progress.finish();
   if (o.steps == 0 || (resumed_from == o.steps && !fs::exists(ckpt)))
     save_checkpoint(ckpt, vae, adam, step, window, ctx.device);
 

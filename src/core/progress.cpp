@@ -67,9 +67,10 @@ void Progress::print(bool final) {
   const double elapsed = elapsed_seconds();
   const double rate = elapsed > 0 ? double(done_ - first_) / elapsed : 0.0;
   const double eta = rate > 0 ? double(total_ - done_) / rate : NAN;
-  os_ << fmt::format("{}{} {}/{} {} ({:.0f}%), {} {}/s, ETA {}{}", tty_ ? "\r" : "", what_, done_, total_, unit_,
+  os_ << fmt::format("{}{} {}/{} {} ({:.0f}%), {} {}/s, ETA {}{}{}", tty_ ? "\r" : "", what_, done_, total_, unit_,
                      total_ > 0 ? 100.0 * double(done_) / double(total_) : 100.0, format_rate(rate), unit_,
-                     format_duration(eta), tty_ ? (final ? "\n" : "") : "\n")
+                     format_duration(eta), detail_.empty() ? "" : ", " + detail_,
+                     tty_ ? (final ? "\n" : "   ") : "\n")
       << std::flush;
 }
 

@@ -27,6 +27,8 @@ class Progress {
   void start(std::int64_t total, std::int64_t already_done);
   void update(std::int64_t n);     // n more done; prints when the interval has passed
   void update_to(std::int64_t done);  // the same with the total done so far
+  // Extra text at the end of the line from now on (e.g. "loss 2901.56").
+  void set_detail(std::string detail) { detail_ = std::move(detail); }
   // Work that finishes within `seconds` prints nothing at all (data commands on small inputs).
   void silent_for(double seconds) { silent_for_ = seconds; }
   void finish();                   // prints the final state (and ends the terminal line)
@@ -38,7 +40,7 @@ class Progress {
  private:
   void print(bool final);
   std::ostream& os_;
-  std::string what_, unit_;
+  std::string what_, unit_, detail_;
   bool quiet_, tty_;
   bool printed_ = false;
   double silent_for_ = 0.0;
