@@ -542,13 +542,15 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   return s;
 }
 
-json make_config(const TrainOptions& o, const datasets::GroundTruthData& data, torch::Device device) {
+json make_config(const TrainOptions& o, const datasets::GroundTruthData& data, torch::Device device,
+                 const std::vector<std::string>& run_only_options) {
   VaeOptions vopt;
   vopt.channels = data.observation_shape().channels;
   vopt.latent_dim = o.latent_dim;
   json j;
   j["command"] = "train";
   j["options"] = options_to_json(o);
+  if (!run_only_options.empty()) j["run_options"] = run_only_options;
   j["seed"] = o.seed;
   j["data_seed"] = o.data_seed;
   j["model"] = {{"architecture", "defaultConv"},
@@ -568,7 +570,7 @@ json make_config(const TrainOptions& o, const datasets::GroundTruthData& data, t
 
 }  // namespace
 
-TrainSummary train(const TrainOptions& options, const fs::path& out_dir) {
+TrainSummary train(const TrainOptions& options, const fs::path& out_dir, const std::vector<std::string>& run_only_options) {
   validate(options);
   const torch::Device device = parse_device(options.device);
   if (fs::exists(out_dir) && (!fs::is_directory(out_dir) || !fs::is_empty(out_dir)))
@@ -578,7 +580,7 @@ TrainSummary train(const TrainOptions& options, const fs::path& out_dir) {
   fs::create_directories(out_dir);
   {
     // Keep model/ absent until the end; config.json first so an interrupted run can always be resumed.
-    write_file_atomically(out_dir / "config.json", make_config(options, *data, device).dump(2) + "\n");
+    write_file_atomically(out_dir / "config.json", make_config(options, *data, device, run_only_options).dump(2) + "\n");
   }
   RunContext ctx{options, out_dir, device};
   return run_training(ctx, *data, /*fresh=*/true);

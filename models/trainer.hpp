@@ -68,7 +68,10 @@ class TrainingDiverged : public std::runtime_error {
 
 // A fresh run into `out_dir`, which must not exist or be empty (else axial::Error). Validates everything (options,
 // device, data set) before writing anything.
-TrainSummary train(const TrainOptions& options, const std::filesystem::path& out_dir);
+// `run_only_options`: the option keys that do not change results (the CLI's option table says which), recorded as
+// config.json "run_options" so that reports leave them out of group keys.
+TrainSummary train(const TrainOptions& options, const std::filesystem::path& out_dir,
+                   const std::vector<std::string>& run_only_options = {});
 
 // Continues the run in `dir` from its last checkpoint (from scratch if it has none yet) with the options in
 // DIR/config.json; `threads`, `quiet` and `device` (if not empty) may be overridden. Finishing an already

@@ -19,7 +19,8 @@ using nlohmann::json;
 
 namespace {
 
-// Options that change how a run executes but not what it computes.
+// Options that change how a run executes but not what it computes, for config.json files that do not list their
+// "run_options" (written before the option table recorded them).
 const std::set<std::string> kRunOnlyOptions = {"device", "log_every", "checkpoint_every", "out", "quiet",
                                                "threads", "resume", "progress", "output", "model_dir"};
 
@@ -103,8 +104,16 @@ Run load_run(const fs::path& results_path) {
 json default_group_key(const Run& run) {
   json key = json::object();
   if (run.train_config.is_object() && run.train_config.value("options", json()).is_object()) {
+    // config.json names its run-only options (from the CLI's option table); older files use the fixed list.
+    std::set<std::string> run_only = kRunOnlyOptions;
+    const json& listed = run.train_config.value("run_options", json());
+    if (listed.is_array()) {
+      run_only.clear();
+      for (const auto& k : listed)
+        if (k.is_string()) run_only.insert(k.get<std::string>());
+    }
     for (auto& [k, v] : run.train_config["options"].items())
-      if (!is_seed_key(k) && !kRunOnlyOptions.count(k)) key[k] = v;
+      if (!is_seed_key(k) && !run_only.count(k)) key[k] = v;
   } else {
     const json& model = run.results.value("model", json());
     key["model_type"] = model.is_object() ? model.value("type", json()) : json();

@@ -36,8 +36,9 @@ int run_train(const Args& args) {
    .add("data-seed", o.data_seed, "seed of the data cache and batch order")
    .add("device", o.device, "auto | cpu | cuda | cuda:N", Role::kRun)
    .add("threads", o.threads, "CPU threads for LibTorch (0 = all hardware threads)", Role::kRun, 0)
-   .add("log-every", o.log_every, "write a train_log.csv row every n steps")
-   .add("checkpoint-every", o.checkpoint_every, "write DIR/checkpoint.pt every n steps (and at the end)")
+   .add("log-every", o.log_every, "write a train_log.csv row every n steps", Role::kFixed)
+   .add("checkpoint-every", o.checkpoint_every, "write DIR/checkpoint.pt every n steps (and at the end)",
+        Role::kFixed)
    .flag("quiet", o.quiet, "no progress on stderr")
    .add("out", out, "output directory (must not exist or be empty)", Role::kRun)
    .add("resume", resume_dir, "continue the run in this directory from its last checkpoint", Role::kRun);
@@ -58,7 +59,9 @@ int run_train(const Args& args) {
   try {
     if (!resume_dir.empty()) {
       // The run's options come from DIR/config.json; only how it runs may change (the table's kRun rows).
-      for (const auto& name : t.given_names(Role::kResult))
+      auto fixed = t.given_names(Role::kResult);
+      for (const auto& n : t.given_names(Role::kFixed)) fixed.push_back(n);
+      for (const auto& name : fixed)
         throw Error(fmt::format("--{} cannot be combined with --resume (the run's options come from {}/config.json)",
                                 name, resume_dir));
       models::ResumeOverrides ov;
@@ -67,7 +70,11 @@ int run_train(const Args& args) {
       if (t.given("device")) ov.device = o.device;
       models::resume(resume_dir, ov);
     } else {
-      models::train(o, out);
+      // config.json records which of its options do not change results (reports leave them out of group keys).
+      std::vector<std::string> run_only;
+      for (Role role : {Role::kFixed, Role::kRun})
+        for (const auto& k : t.config_keys(role)) run_only.push_back(k);
+      models::train(o, out, run_only);
     }
   } catch (const models::TrainingDiverged& e) {
     std::cerr << "axial: error: " << e.what() << "\n";

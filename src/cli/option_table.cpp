@@ -121,4 +121,15 @@ std::vector<std::string> OptionTable::given_names(Role role) const {
   return out;
 }
 
+std::vector<std::string> OptionTable::config_keys(Role role) const {
+  std::vector<std::string> out;
+  for (const auto& row : rows_) {
+    if (row.role != role) continue;
+    std::string k = row.name;
+    std::replace(k.begin(), k.end(), '-', '_');
+    out.push_back(k);
+  }
+  return out;
+}
+
 }  // namespace axial::cli

@@ -19,7 +19,10 @@ namespace axial::cli {
 
 namespace po = boost::program_options;
 
-enum class Role { kResult, kRun };
+// kResult: changes what a run computes (part of a report's group key, refused on --resume);
+// kFixed: fixed for a run's life but does not change its results (e.g. the log cadence: refused on --resume, left
+//         out of group keys); kRun: how it runs (device, threads, output paths; free on --resume).
+enum class Role { kResult, kFixed, kRun };
 
 template <class T>
 struct NoDeduce {
@@ -63,6 +66,8 @@ class OptionTable {
   bool given(const std::string& name) const;
   // The names of the options of `role` given on the command line, in table order.
   std::vector<std::string> given_names(Role role) const;
+  // The names of every option of `role`, in table order, with '-' written '_' (their config.json keys).
+  std::vector<std::string> config_keys(Role role) const;
 
  private:
   struct Row {

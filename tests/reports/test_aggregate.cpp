@@ -141,3 +141,22 @@ TEST_CASE("format_locality prints the shortest exact decimal") {
   CHECK(format_locality(0.25) == "0.25");
   CHECK(format_locality(kGlobal) == "");
 }
+
+TEST_CASE("a config.json that lists its run_options: exactly those are left out of the group key") {
+  Run run;
+  run.results = results(0.1, 0.8, {}, nullptr);
+  run.train_config = train_config(4, 0.1, 7);
+  run.train_config["options"]["log_every"] = 10;
+  run.train_config["options"]["device"] = "cpu";
+  // Listed: log_every is run-only; device is not listed, so it counts (as the file says).
+  run.train_config["run_options"] = {"log_every"};
+  const auto key = default_group_key(run);
+  CHECK_FALSE(key.contains("log_every"));
+  CHECK(key.contains("device"));
+  CHECK(key["gamma"] == 0.1);
+  // Without the list, the fixed fallback leaves both out.
+  run.train_config.erase("run_options");
+  const auto fallback = default_group_key(run);
+  CHECK_FALSE(fallback.contains("log_every"));
+  CHECK_FALSE(fallback.contains("device"));
+}
