@@ -19,6 +19,8 @@ ojson EvalResults::to_json() const {
   if (!model.note.empty()) r["model"]["note"] = model.note;
   r["dataset"] = dataset;
   r["dataset_spec"] = dataset_spec;
+  if (!dataset_source.empty()) r["dataset_source"] = dataset_source;
+  if (!dataset_warning.empty()) r["dataset_warning"] = dataset_warning;
   r["protocol"] = protocol;
   r["seed"] = seed;
   r["settings"] = settings;
@@ -60,6 +62,8 @@ EvalResults EvalResults::from_json(const nlohmann::json& j, const std::string& w
   }
   r.dataset = text_of(j, "dataset", where);
   r.dataset_spec = text_of(j, "dataset_spec", where);
+  r.dataset_source = text_of(j, "dataset_source", where);
+  r.dataset_warning = text_of(j, "dataset_warning", where);
   r.protocol = text_of(j, "protocol", where);
   if (j.contains("seed") && j["seed"].is_number_unsigned()) r.seed = j["seed"].get<std::uint64_t>();
   if (j.contains("settings")) r.settings = ojson::parse(j["settings"].dump());

@@ -7,7 +7,7 @@
 // Layout (keys in this order):
 //   axial_version, git_commit, kind = "eval",
 //   model {path, encoder, sha256, type, latent_dim, code_dtype[, note]},
-//   dataset, dataset_spec, protocol, seed,
+//   dataset, dataset_spec, dataset_source[, dataset_warning], protocol, seed,
 //   settings {num_train, num_test, bins, local_bins, clusters, cluster_size, localities, cutoff, deny, metrics,
 //             anchors, batch_size, device, threads, mig_modularity_sample},
 //   train_config (the training directory's config.json, or null),
@@ -38,6 +38,8 @@ struct EvalResults {
   EvalModelInfo model;
   std::string dataset;       // the data set's name
   std::string dataset_spec;  // as given (--dataset)
+  std::string dataset_source;   // "--dataset" | "training config" | "default" ("" in files before it was written)
+  std::string dataset_warning;  // e.g. the eval data set differs from the training data set ("" = none)
   std::string protocol;
   std::uint64_t seed = 0;
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();

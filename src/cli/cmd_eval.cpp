@@ -63,7 +63,9 @@ int run_eval(const Args& args) {
    .add("model", model_spec,
         "an axial training directory (uses model/encoder.pt; model/vae.pt adds the decoder axis alignment) or any "
         "TorchScript file mapping float (N,C,H,W) in [0,1] to codes (N,L)")
-   .add("dataset", s.dataset, "data set: three-dots, NAME=PATH, or a native .h5")
+   .add("dataset", s.dataset,
+        "data set: three-dots, NAME=PATH, or a native .h5 (default: the one an axial training directory was trained "
+        "on, else three-dots)")
    .custom("protocol", s.protocol,
            "paper (the paper's sizes) or quick (a reduced smoke-test protocol); explicit size options override it",
            set_protocol)
@@ -115,6 +117,8 @@ int run_eval(const Args& args) {
   pipelines::validate(s);
   models::set_torch_threads(s.threads);
   const pipelines::ModelRef model = pipelines::resolve_model(s.model);
+  s.dataset_warning = pipelines::choose_dataset(s, model, t.given("dataset"));
+  if (!s.dataset_warning.empty()) std::cerr << "axial: warning: " << s.dataset_warning << "\n";
   auto load = [&s](const pipelines::ModelRef& m) {
     pipelines::LoadedModel loaded;
     auto encoder = std::make_unique<models::Encoder>(m.encoder, s.device);

@@ -117,6 +117,32 @@ ModelRef resolve_model(const std::string& spec) {
   return m;
 }
 
+std::string training_dataset(const ModelRef& model) {
+  const auto& tc = model.train_config;
+  if (tc.is_object() && tc.contains("options") && tc["options"].is_object() && tc["options"].contains("dataset") &&
+      tc["options"]["dataset"].is_string())
+    return tc["options"]["dataset"].get<std::string>();
+  return "";
+}
+
+std::string choose_dataset(EvalSettings& s, const ModelRef& model, bool dataset_given) {
+  const std::string trained = training_dataset(model);
+  if (dataset_given) {
+    s.dataset_source = "--dataset";
+    if (!trained.empty() && trained != s.dataset)
+      return fmt::format("--dataset '{}' differs from the data set the model was trained on ('{}', {}/config.json)",
+                         s.dataset, trained, model.path.string());
+    return "";
+  }
+  if (!trained.empty()) {
+    s.dataset = trained;
+    s.dataset_source = "training config";
+  } else {
+    s.dataset_source = "default";
+  }
+  return "";
+}
+
 namespace {
 
 // --- rendering overlapped with encoding ---------------------------------------------------------------------
@@ -420,9 +446,11 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
       throw Error(fmt::format("encoder '{}': {} latent(s); {} need at least 2", model.encoder.string(), L, what));
     }
   }
-  say(fmt::format("model {} ({}), {} latents ({} codes){}; data set {} ({} factors, {}x{}x{}); device {}; seed {}",
+  say(fmt::format("model {} ({}), {} latents ({} codes){}; data set {} (from {}; {} factors, {}x{}x{}); device {}; "
+                  "seed {}",
                   model.path.string(), model.type, L, precision == Precision::Float32 ? "float32" : "float64",
-                  encoder.note().empty() ? "" : " — " + encoder.note(), data->name(), K, shape.height, shape.width,
+                  encoder.note().empty() ? "" : " — " + encoder.note(), data->name(), settings.dataset_source, K,
+                  shape.height, shape.width,
                   shape.channels, encoder.device(), settings.seed));
 
   // Every factor row, from the seed.
@@ -608,6 +636,8 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
                encoder.note()};
   res.dataset = data->name();
   res.dataset_spec = settings.dataset;
+  res.dataset_source = settings.dataset_source;
+  res.dataset_warning = settings.dataset_warning;
   res.protocol = settings.protocol;
   res.seed = settings.seed;
   json deny = json::array();

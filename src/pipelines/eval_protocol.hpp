@@ -36,6 +36,8 @@ namespace axial::pipelines {
 struct EvalSettings {
   std::string model;                       // training dir or TorchScript file
   std::string dataset = "three-dots";      // data-set spec (datasets/registry.hpp)
+  std::string dataset_source = "default";  // where it came from: "--dataset", "training config" or "default"
+  std::string dataset_warning;             // e.g. --dataset differs from the training data set (choose_dataset)
   std::string protocol = "paper";
   std::filesystem::path out;               // output directory (created)
   std::string device = "auto";
@@ -79,6 +81,14 @@ struct ModelRef {
 
 // Resolves --model (no model is loaded). Throws axial::Error naming the path when it is missing or incomplete.
 ModelRef resolve_model(const std::string& spec);
+
+// The data set a model was trained on (its config.json "options.dataset"), or "" when unknown.
+std::string training_dataset(const ModelRef& model);
+
+// Chooses the eval data set: --dataset when given, else the one the model was trained on, else three-dots; sets
+// settings.dataset and settings.dataset_source. Returns a warning ("" if none) when --dataset differs from the
+// training data set — evaluating on other data than the model saw is allowed, but said.
+std::string choose_dataset(EvalSettings& settings, const ModelRef& model, bool dataset_given);
 
 // The loaded model: the representation function (required) and the decoder Jacobians (optional; the decoder axis
 // alignment is computed when present and settings.decoder_axis_alignment is set).

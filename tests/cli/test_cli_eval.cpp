@@ -308,3 +308,42 @@ TEST_CASE("axial eval: bad options are one error line, exit 2") {
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--dump-samples") != std::string::npos);
 }
+
+TEST_CASE("axial eval: the data set defaults to the one the run was trained on, and a different --dataset is said") {
+  torch::set_num_threads(1);
+  TempDir tmp;
+  auto dir = tmp / "run";
+  fs::create_directories(dir / "model");
+  torch::manual_seed(0);
+  axial::models::Vae vae;
+  axial::models::save_encoder_torchscript(vae, dir / "model" / "encoder.pt");
+  const std::string spec = "dsprites=" + std::string(AXIAL_SHARED_DATA_DIR) + "/dsprites/dsprites_downsampled.npz";
+  std::ofstream(dir / "config.json") << json{{"kind", "train"}, {"options", {{"dataset", spec}, {"seed", 3}}}}.dump();
+  const std::string sizes =
+      " --num-train 100 --num-test 50 --clusters 1 --cluster-size 50 --localities 1.0 --anchors 4 --threads 1";
+  {
+    auto r = run_axial("eval --model " + q(dir) + " --out " + q(tmp / "same") + sizes);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json j = read_json(tmp / "same" / "results.json");
+    CHECK(j["dataset"] == "dsprites");  // not three-dots: the run was trained on dSprites
+    CHECK(j["dataset_spec"] == spec);
+    CHECK(j["dataset_source"] == "training config");
+    CHECK_FALSE(j.contains("dataset_warning"));
+    CHECK(r.err.find("from training config") != std::string::npos);
+    CHECK(r.err.find("warning") == std::string::npos);
+  }
+  {
+    auto r = run_axial("eval --model " + q(dir) + " --dataset three-dots --out " + q(tmp / "other") + sizes +
+                       " --quiet");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json j = read_json(tmp / "other" / "results.json");
+    CHECK(j["dataset"] == "three-dots");
+    CHECK(j["dataset_source"] == "--dataset");
+    REQUIRE(j.contains("dataset_warning"));
+    CHECK(j["dataset_warning"].get<std::string>().find("differs from the data set the model was trained on") !=
+          std::string::npos);
+    CHECK(r.err.find("axial: warning: --dataset 'three-dots' differs") == 0);
+  }
+}
