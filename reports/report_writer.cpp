@@ -89,6 +89,19 @@ double effective_compare_locality(const Collection& c, double requested) {
 
 }  // namespace
 
+void require_evaluated_locality(const Collection& c, double requested) {
+  std::set<double> all;
+  for (const auto& m : c.summaries)
+    if (!std::isnan(m.locality)) all.insert(m.locality);
+  for (double r : all)
+    if (same_locality(r, requested)) return;
+  std::string list;
+  for (double r : all) list += (list.empty() ? "" : ", ") + format_locality(r);
+  throw Error(all.empty() ? fmt::format("--compare-locality {}: the runs have no local metrics", format_locality(requested))
+                          : fmt::format("--compare-locality {}: not evaluated (evaluated localities: {})",
+                                        format_locality(requested), list));
+}
+
 std::string mean_pm_std(const Summary& s, int decimals) {
   if (s.n == 0) return "—";
   return fmt::format("{:.{}f} ± {:.{}f}", s.mean, decimals, s.std_pop, decimals);

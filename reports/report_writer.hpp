@@ -23,6 +23,10 @@ struct ExtraFigure {
   std::filesystem::path svg;  // relative to the output directory
 };
 
+// A --compare-locality the user asked for must have been evaluated: throws axial::Error listing the evaluated
+// localities otherwise (the default, when not asked for, falls back to the smallest evaluated one).
+void require_evaluated_locality(const Collection& collection, double locality);
+
 struct ReportOptions {
   std::string title = "axial report";
   std::string note;                 // shown at the top, e.g. the quick preset's disclaimer

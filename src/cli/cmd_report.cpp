@@ -70,7 +70,8 @@ int run_report(const Args& args) {
     print_help(usage, desc);
     return 0;
   }
-  parse(args, all, &pos);
+  const auto vm = parse(args, all, &pos);
+  const bool vm_compare_defaulted = vm["compare-locality"].defaulted();
   if (inputs.empty()) throw Error("no run directories given (usage: axial report RUN_DIR... --out DIR)");
   if (out.empty()) throw Error("--out DIR is required");
   if (!std::isfinite(compare_locality) || compare_locality <= 0)
@@ -88,6 +89,7 @@ int run_report(const Args& args) {
   options.command_line = cmd;
   auto files = reports::find_results_files(paths);
   reports::Collection c = reports::collect(files, keys);
+  if (!vm_compare_defaulted) reports::require_evaluated_locality(c, compare_locality);
   for (const auto& w : c.warnings)
     if (!quiet) std::cerr << "axial: warning: " << w << "\n";
   auto written = reports::write_report(c, out, options);

@@ -194,6 +194,7 @@ int report_for_plan(const SweepPlan& plan, reports::ReportOptions options, bool 
     if (run_state(run) == RunState::kDone) results.push_back(run.eval_dir / "results.json");
   if (results.empty()) throw Error(fmt::format("no finished runs under '{}' to report", (plan.out / "runs").string()));
   reports::Collection c = reports::collect(results, group_by);
+  if (r.contains("compare_locality")) reports::require_evaluated_locality(c, options.compare_locality);
   for (const auto& w : c.warnings)
     if (!quiet) std::cerr << "axial: warning: " << w << "\n";
   reports::write_report(c, plan.out / "report", options);

@@ -59,3 +59,19 @@ TEST_CASE("axial report: bad input gets one error line and exit 2") {
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--group-by") != std::string::npos);
 }
+
+TEST_CASE("axial report: a --compare-locality that was not evaluated is an error listing the evaluated ones") {
+  axial::test::TempDir dir;
+  for (int seed : {1, 2})
+    axial::test::write_json(dir / "runs" / ("s" + std::to_string(seed)) / "results.json",
+                            axial::test::results(0.1, 0.9, {{0.1, 0.05, 0.9}, {0.3, 0.03, 0.8}},
+                                                 axial::test::train_config(4, 0.1, seed)));
+  auto bad = run_axial("report '" + (dir / "runs").string() + "' --compare-locality 0.55 --no-figures --out '" +
+                       (dir / "out").string() + "'");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "axial: error: --compare-locality 0.55: not evaluated (evaluated localities: 0.1, 0.3)\n");
+  CHECK_FALSE(fs::exists(dir / "out"));
+  auto good = run_axial("report '" + (dir / "runs").string() + "' --compare-locality 0.3 --no-figures --out '" +
+                        (dir / "out").string() + "'");
+  CHECK(good.exit_code == 0);
+}
