@@ -85,6 +85,12 @@ LocalResult compute_local(const std::vector<LocalCluster>& clusters, const Local
 }
 
 void add_to_sheet(const LocalResult& result, int num_bins, ScoreSheet& sheet) {
+  add_local_scores(result, sheet);
+  sheet.add_integer("local_num_bins", num_bins);
+  sheet.add_integer("local_num_clusters", static_cast<std::int64_t>(result.local_mig_per_cluster.size()));
+}
+
+void add_local_scores(const LocalResult& result, ScoreSheet& sheet) {
   const std::string mig_note =
       result.undefined_mig_clusters > 0
           ? fmt::format("null = every factor constant in that cluster ({} of {} clusters), left out of local_mig",
@@ -102,8 +108,6 @@ void add_to_sheet(const LocalResult& result, int num_bins, ScoreSheet& sheet) {
                    result.local_modularity_varying_undefined_reason.empty()
                        ? ""
                        : "null = no factor varies in that cluster");
-  sheet.add_integer("local_num_bins", num_bins);
-  sheet.add_integer("local_num_clusters", static_cast<std::int64_t>(result.local_mig_per_cluster.size()));
 }
 
 }  // namespace axial

@@ -50,5 +50,8 @@ LocalResult compute_local(const std::vector<LocalCluster>& clusters, const Local
 // local_modularity_per_cluster, local_modularity_varying, local_modularity_varying_per_cluster, local_num_bins,
 // local_num_clusters to `sheet`, in that order.
 void add_to_sheet(const LocalResult& result, int num_bins, ScoreSheet& sheet);
+// The scores alone (the keys above without local_num_bins/local_num_clusters): the one LocalResult → keys mapping,
+// used by `axial score --clusters` (through add_to_sheet) and by each locality entry of `axial eval`'s results.
+void add_local_scores(const LocalResult& result, ScoreSheet& sheet);
 
 }  // namespace axial

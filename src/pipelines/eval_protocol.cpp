@@ -568,16 +568,9 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     const LocalResult r = compute_local(clusters, opt);
     json e;
     e["locality"] = set.rho;
-    e["local_mig"] = number(r.local_mig);
-    if (!std::isfinite(r.local_mig)) e["local_mig_undefined_reason"] = r.local_mig_undefined_reason;
-    e["local_mig_per_cluster"] = numbers(r.local_mig_per_cluster);
-    e["local_mig_skipped_factors_per_cluster"] = r.skipped_factors_per_cluster;
-    e["local_modularity"] = number(r.local_modularity);
-    e["local_modularity_per_cluster"] = numbers(r.local_modularity_per_cluster);
-    e["local_modularity_varying"] = number(r.local_modularity_varying);
-    if (!std::isfinite(r.local_modularity_varying))
-      e["local_modularity_varying_undefined_reason"] = r.local_modularity_varying_undefined_reason;
-    e["local_modularity_varying_per_cluster"] = numbers(r.local_modularity_varying_per_cluster);
+    ScoreSheet scores;
+    add_local_scores(r, scores);
+    sheet_to_json(scores, e);
     json cents = json::array();
     for (const auto& c : set.centroids) cents.push_back(std::vector<std::int64_t>(c.data(), c.data() + c.size()));
     e["centroids"] = cents;
