@@ -46,13 +46,20 @@ std::vector<double> parse_localities(const std::string& s) {
   return out;
 }
 
-}  // namespace
 
-int run_eval(const Args& args) {
+struct EvalArgs {
   pipelines::EvalSettings s;  // every default is the struct's (the paper protocol)
   std::string model_spec, out, dump;
   bool no_decoder = false;
-  OptionTable t("axial eval options");
+};
+
+// The one table of eval options.
+void describe(OptionTable& t, EvalArgs& a) {
+  pipelines::EvalSettings& s = a.s;
+  std::string& model_spec = a.model_spec;
+  std::string& out = a.out;
+  std::string& dump = a.dump;
+  bool& no_decoder = a.no_decoder;
   const auto set_localities = [&s](const std::string& v) { s.localities = parse_localities(v); };
   const auto set_deny = [&s](const std::string& v) { s.deny = split_list(v); };
   const auto set_metrics = [&s](const std::string& v) { s.metrics = parse_metric_list(v); };
@@ -100,21 +107,42 @@ int run_eval(const Args& args) {
    .add("threads", s.threads, "LibTorch and metric threads", Role::kRun, 1)
    .flag("quiet", s.quiet, "no progress on stderr");
   // clang-format on
+}
+
+// Parses, then checks the settings (not the model, which a plan has not trained yet).
+void parse_and_validate(const Args& args, OptionTable& t, EvalArgs& a) {
+  describe(t, a);
+  t.parse(args);
+  for (const char* name : {"model", "out"})
+    if (!t.given(name)) throw Error(fmt::format("the option '--{}' is required but missing", name));
+  a.s.model = a.model_spec;
+  a.s.out = a.out;
+  if (!a.dump.empty()) a.s.dump_samples = a.dump;
+  a.s.decoder_axis_alignment = !a.no_decoder;
+  pipelines::validate(a.s);
+}
+
+}  // namespace
+
+void check_eval_args(const Args& args) {
+  EvalArgs a;
+  OptionTable t("axial eval options");
+  parse_and_validate(args, t, a);
+}
+
+int run_eval(const Args& args) {
+  EvalArgs a;
+  pipelines::EvalSettings& s = a.s;
+  OptionTable t("axial eval options");
   const std::string usage =
       "axial eval --model PATH --dataset three-dots [--protocol paper] --out DIR [--device auto] [--seed 0] "
       "[--dump-samples F.h5] [--batch-size 512] [options]";
   if (wants_help(args)) {
+    describe(t, a);
     print_help(usage, t.description());
     return 0;
   }
-  t.parse(args);
-  for (const char* name : {"model", "out"})
-    if (!t.given(name)) throw Error(fmt::format("the option '--{}' is required but missing", name));
-  s.model = model_spec;
-  s.out = out;
-  if (!dump.empty()) s.dump_samples = dump;
-  s.decoder_axis_alignment = !no_decoder;
-  pipelines::validate(s);
+  parse_and_validate(args, t, a);
   models::set_torch_threads(s.threads);
   const pipelines::ModelRef model = pipelines::resolve_model(s.model);
   s.dataset_warning = pipelines::choose_dataset(s, model, t.given("dataset"));

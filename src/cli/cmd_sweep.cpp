@@ -60,6 +60,14 @@ int run_sweep(const Args& args) {
   if ((slurm || plan_only) && run_index >= 0) throw Error("--run-index cannot be combined with --slurm or --plan-only");
   pipelines::SweepPlan plan = pipelines::load_plan(plan_file, out);
   if (run_index >= 0) return pipelines::run_one(plan, std::size_t(run_index), threads, dry_run, std::cout);
+  {
+    // Every run's train and eval options are checked now, with the tables `axial train`/`eval` use (a child
+    // `axial-torch check-plan`), before any plan file, Slurm script or run exists.
+    std::vector<std::string> check = {"check-plan", plan_file, "--quiet"};
+    if (!out.empty()) check.insert(check.end(), {"--out", out});
+    const int rc = spawn_and_wait(sibling_binary(kTorchExecutable, "checking a sweep plan"), check);
+    if (rc != 0) return rc;  // the child printed its one error line
+  }
   auto files = pipelines::write_plan_files(plan, slurm, self_binary().string());
   if (slurm || plan_only) {
     for (const auto& r : plan.runs) std::cout << r.index << "\t" << r.name << "\n";

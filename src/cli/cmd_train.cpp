@@ -11,10 +11,18 @@
 
 namespace axial::cli {
 
-int run_train(const Args& args) {
+namespace {
+
+struct TrainArgs {
   models::TrainOptions o;
   std::string out, resume_dir;
-  OptionTable t("axial train options");
+};
+
+// The one table of train options (parsing, --help, resume refusals, config.json's run_options, plan checks).
+void describe(OptionTable& t, TrainArgs& a) {
+  models::TrainOptions& o = a.o;
+  std::string& out = a.out;
+  std::string& resume_dir = a.resume_dir;
   // clang-format off
   t.add("dataset", o.dataset,
         "training data: three-dots (rendered on the fly), NAME=PATH or FILE.h5 (axial native format)")
@@ -43,6 +51,31 @@ int run_train(const Args& args) {
    .add("out", out, "output directory (must not exist or be empty)", Role::kRun)
    .add("resume", resume_dir, "continue the run in this directory from its last checkpoint", Role::kRun);
   // clang-format on
+}
+
+// Parses and validates everything a fresh run checks before it writes anything (used by check-plan).
+void parse_and_validate(const Args& args, OptionTable& t, TrainArgs& a) {
+  describe(t, a);
+  t.parse(args);
+  if (a.out.empty() == a.resume_dir.empty())
+    throw Error("give exactly one of --out DIR (a new run) or --resume DIR");
+  if (a.resume_dir.empty()) models::validate(a.o);
+}
+
+}  // namespace
+
+void check_train_args(const Args& args) {
+  TrainArgs a;
+  OptionTable t("axial train options");
+  parse_and_validate(args, t, a);
+}
+
+int run_train(const Args& args) {
+  TrainArgs a;
+  models::TrainOptions& o = a.o;
+  const std::string& out = a.out;
+  const std::string& resume_dir = a.resume_dir;
+  OptionTable t("axial train options");
   const std::string usage =
       "axial train [--dataset three-dots|FILE.h5] [--beta 4] [--gamma 0.1] [--penalty l1|l2] [--jacobian fd|exact] "
       "[--jacobian-columns k] [--latent-dim 10] [--batch-size 64] [--lr 1e-4] [--steps N] [--anneal-steps A] "
@@ -51,9 +84,11 @@ int run_train(const Args& args) {
       "Writes DIR/config.json, DIR/train_log.csv, DIR/checkpoint.pt, DIR/model/encoder.pt (TorchScript, x -> mu) "
       "and DIR/model/vae.pt. See docs/training.md.";
   if (wants_help(args)) {
+    describe(t, a);
     print_help(usage, t.description());
     return 0;
   }
+  describe(t, a);
   t.parse(args);
   if (out.empty() == resume_dir.empty()) throw Error("give exactly one of --out DIR (a new run) or --resume DIR");
   try {

@@ -21,6 +21,8 @@ const std::vector<Command>& command_table() {
       {"reproduce", Host::kCore, run_reproduce, "reproduce the paper's three-dots experiment end to end"},
       {"sweep", Host::kCore, run_sweep, "expand a grid of runs; run locally or write a Slurm array script"},
       {"figures", Host::kTorch, nullptr, "draw the decoder Jacobian and latent traversal figures of a trained VAE"},
+      {"check-plan", Host::kTorch, nullptr,
+       "validate the train and eval options of every run of a sweep plan (sweep runs it before anything starts)"},
   };
   return table;
 }

@@ -24,6 +24,10 @@ int run_sweep(const Args& args);
 int run_train(const Args& args);
 int run_eval(const Args& args);
 int run_figures(const Args& args);
+int run_check_plan(const Args& args);
+// Parse and validate a train/eval command line without running it (axial::Error naming the option).
+void check_train_args(const Args& args);
+void check_eval_args(const Args& args);
 
 enum class Host { kCore, kTorch };
 

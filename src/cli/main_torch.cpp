@@ -14,6 +14,7 @@ int run_command(const axial::cli::Command& c, const axial::cli::Args& args) {
   if (std::strcmp(c.name, "train") == 0) return run_train(args);
   if (std::strcmp(c.name, "eval") == 0) return run_eval(args);
   if (std::strcmp(c.name, "figures") == 0) return run_figures(args);
+  if (std::strcmp(c.name, "check-plan") == 0) return run_check_plan(args);
   throw axial::Error(fmt::format("`{}` is run by `axial`, not axial-torch (try `axial {}`)", c.name, c.name));
 }
 

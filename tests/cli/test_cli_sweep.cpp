@@ -1,7 +1,10 @@
 // `axial sweep`: plan files, --slurm script, --plan-only, --run-index --dry-run mapping, errors.
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/run_axial.hpp"
 
@@ -74,4 +77,27 @@ TEST_CASE("axial sweep: bad plans and options exit 2 with one line") {
   CHECK(plan.exit_code == 0);
   CHECK(plan.out.find("1\tseed-2\n") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "o" / "sweep.sbatch"));
+}
+
+TEST_CASE("axial sweep validates every run's train and eval options at plan time, before writing anything") {
+  axial::test::TempDir dir;
+  for (const auto& [grid, what] : std::vector<std::pair<std::string, std::string>>{
+           {"seed = [1, 2]\nbeta = [4, -1]\n", "train: --beta -1"},
+           {"seed = [1]\n\"eval.bins\" = [0]\n", "eval: --bins 0"},
+           {"seed = [1]\nlatent_dim = [\"ten\"]\n", "train: --latent-dim 'ten'"}}) {
+    {
+      std::ofstream plan(dir / "plan.toml");
+      plan << "[grid]\n" << grid << "[train]\nsteps = 1\n";
+    }
+    for (const char* mode : {"--plan-only", "--slurm", "--jobs 1"}) {
+      auto r = axial::test::run_axial("sweep " + axial::test::q(dir / "plan.toml") + " " + mode + " --out " +
+                                      axial::test::q(dir / "out"));
+      INFO(grid << mode << " -> " << r.err);
+      CHECK(r.exit_code == 2);
+      CHECK(r.err.find("axial: error: plan '") == 0);
+      CHECK(r.err.find(what) != std::string::npos);
+      CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+      CHECK_FALSE(std::filesystem::exists(dir / "out"));
+    }
+  }
 }
