@@ -235,8 +235,7 @@ NpyHeader parse_npy_header(const std::uint8_t* bytes, std::size_t size, const st
     throw Error(fmt::format("{}: structured arrays are not supported (dtype {})", where, text));
   h.descr = descr->str;
   if (fortran->kind != detail::PyValue::Bool) throw Error(fmt::format("{}: malformed fortran_order in .npy header", where));
-  if (fortran->boolean)
-    throw Error(fmt::format("{}: Fortran-order arrays are not supported (save with np.ascontiguousarray)", where));
+  h.fortran_order = fortran->boolean;
   if (shape->kind != detail::PyValue::Tuple) throw Error(fmt::format("{}: malformed shape in .npy header: {}", where, text));
   for (auto& d : shape->items) {
     if (d.kind != detail::PyValue::Int || d.integer < 0)
@@ -278,7 +277,35 @@ NpyHeader parse_npy_header(const std::uint8_t* bytes, std::size_t size, const st
 }
 
 NpyArray::NpyArray(NpyHeader header, std::shared_ptr<const void> owner, const std::uint8_t* data, std::string where)
-    : header_(std::move(header)), owner_(std::move(owner)), data_(data), where_(std::move(where)) {}
+    : header_(std::move(header)), owner_(std::move(owner)), data_(data), where_(std::move(where)) {
+  if (!header_.fortran_order) return;
+  // Fortran order: element (i0, …, i_{r-1}) is at Σ i_k·stride_k with stride_0 = 1, stride_k = stride_{k-1}·n_{k-1}.
+  // Copy into C order once, so every accessor (and bytes()) sees C order.
+  header_.fortran_order = false;
+  const std::size_t rank = header_.shape.size(), item = std::size_t(header_.item_size);
+  const std::int64_t n = header_.count();
+  auto buf = std::make_shared<std::vector<std::uint8_t>>(std::size_t(n) * item);
+  if (rank >= 2 && n > 0) {
+    std::vector<std::int64_t> stride(rank, 1), index(rank, 0);
+    for (std::size_t k = 1; k < rank; ++k) stride[k] = stride[k - 1] * header_.shape[k - 1];
+    std::int64_t offset = 0;  // Fortran offset of `index`
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::memcpy(buf->data() + std::size_t(i) * item, data_ + std::size_t(offset) * item, item);
+      for (std::size_t k = rank; k-- > 0;) {  // next C-order index: the last dimension varies fastest
+        if (++index[k] < header_.shape[k]) {
+          offset += stride[k];
+          break;
+        }
+        offset -= stride[k] * (index[k] - 1);
+        index[k] = 0;
+      }
+    }
+  } else if (n > 0) {
+    std::memcpy(buf->data(), data_, std::size_t(n) * item);  // rank ≤ 1: the same bytes
+  }
+  data_ = buf->data();
+  owner_ = std::move(buf);
+}
 
 namespace {
 template <class T>

@@ -6,9 +6,11 @@
 //   {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
 // padded with spaces and '\n', then the element bytes in C order.
 //
-// Supported: little-endian (or byte-sized) bool, int8..int64, uint8..uint64, float16/32/64, C order, any rank.
+// Supported: little-endian (or byte-sized) bool, int8..int64, uint8..uint64, float16/32/64, any rank, C order or
+// Fortran order (np.asfortranarray, or a transposed array saved as is: NpyArray copies it into C order, so every
+// accessor sees C order).
 // Rejected with an axial::Error naming the file and key: object arrays (pickled, e.g. a dSprites `metadata` member),
-// structured or string dtypes, big-endian multi-byte dtypes, Fortran order, malformed or truncated headers.
+// structured or string dtypes, big-endian multi-byte dtypes, malformed or truncated headers.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -31,6 +33,7 @@ struct NpyHeader {
   int item_size = 0;  // bytes per element
   std::vector<std::int64_t> shape;
   std::size_t data_offset = 0;  // bytes from the start of the .npy stream to the first element
+  bool fortran_order = false;   // as written; NpyArray always presents the elements in C order
 
   std::int64_t count() const;        // product of shape (1 for a 0-d array)
   std::uint64_t data_bytes() const;  // count() * item_size

@@ -1,6 +1,7 @@
 // .npy header parser and .npz reader: stored, deflated and zip64 archives written by the test from the format
 // definitions; every bad-file case must name the file and key.
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "src/core/error.hpp"
 #include "tests/datasets/npz_fixture.hpp"
 #include "tests/support/error_of.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -67,7 +69,7 @@ TEST_CASE("npy header: unsupported or malformed headers are errors naming file a
   CHECK(msg(npy_bytes("|O", {2}, "")).find("object array") != std::string::npos);
   CHECK(msg(npy_bytes(">f8", {2}, "")).find("big-endian") != std::string::npos);
   CHECK(msg(npy_bytes("|u1", {2}, "")) == "");  // a byte-sized type has no byte order
-  CHECK(msg(npy_bytes("<f8", {2, 2}, "", true)).find("Fortran") != std::string::npos);
+  CHECK(parse(npy_bytes("<f8", {2, 2}, "", true)).fortran_order);  // Fortran order is read (see below)
   CHECK(msg(npy_bytes("<U5", {2}, "")).find("unsupported dtype") != std::string::npos);
   CHECK(msg("NOTNUMPY....").find("bad magic") != std::string::npos);
   std::string good = npy_bytes("<f8", {2, 3}, "");
@@ -231,4 +233,31 @@ TEST_CASE("npz: the real dSprites subset (numpy-written, deflated)") {
     CHECK(orig[n] == (((c[0] * 6 + c[1]) * 40 + c[2]) * 32 + c[3]) * 32 + c[4]);
   }
   CHECK(error_of([&] { f.read("metadata"); }).find("object array") != std::string::npos);
+}
+
+TEST_CASE("npy: Fortran-order arrays (np.asfortranarray, or a transposed array saved as is) read in C order") {
+  axial::test::TempDir tmp;
+  // a[i][j][k] = 100 i + 10 j + k, stored with i varying fastest, then j, then k (Fortran order).
+  const std::int64_t n0 = 2, n1 = 3, n2 = 2;
+  std::string f_bytes;
+  for (std::int64_t k = 0; k < n2; ++k)
+    for (std::int64_t j = 0; j < n1; ++j)
+      for (std::int64_t i = 0; i < n0; ++i) {
+        const std::int32_t v = std::int32_t(100 * i + 10 * j + k);
+        f_bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
+      }
+  {
+    std::ofstream out(tmp / "f.npy", std::ios::binary);
+    out << npy_bytes("<i4", {n0, n1, n2}, f_bytes, true);
+  }
+  const auto a = axial::datasets::read_npy(tmp / "f.npy");
+  const auto v = a.as_int64();
+  REQUIRE(v.size() == 12);
+  std::size_t at = 0;
+  for (std::int64_t i = 0; i < n0; ++i)
+    for (std::int64_t j = 0; j < n1; ++j)
+      for (std::int64_t k = 0; k < n2; ++k) CHECK(v[at++] == 100 * i + 10 * j + k);
+  CHECK(a.value_double(1) == 1.0);   // C index 1 = a[0][0][1]
+  CHECK(a.value_double(2) == 10.0);  // a[0][1][0]
+  CHECK_FALSE(a.header().fortran_order);
 }
