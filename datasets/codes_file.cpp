@@ -46,39 +46,122 @@ std::string h5_key(const std::string& group, const std::string& name) {
   return group.empty() || group == "/" ? name : group + "/" + name;
 }
 
-// Reads (codes, factors) from an open HDF5 file under `group`.
-CodesData read_h5_pair(const h5::File& f, const std::string& codes_key, const std::string& factors_key) {
-  for (const auto* key : {&codes_key, &factors_key})
-    if (!f.is_dataset(*key)) throw Error(f.where(fmt::format("dataset '{}' not found", *key)));
-  auto cs = f.shape(codes_key), fs = f.shape(factors_key);
-  if (cs.size() == 1) cs.push_back(1);
-  if (fs.size() == 1) fs.push_back(1);
-  if (cs.size() != 2)
-    throw Error(f.where(fmt::format("dataset '{}' has shape {}, expected (N, L)", codes_key, h5::shape_string(cs))));
-  if (fs.size() != 2)
-    throw Error(f.where(fmt::format("dataset '{}' has shape {}, expected (N, K)", factors_key, h5::shape_string(fs))));
-  if (f.type_class(codes_key) != h5::TypeClass::Float)
-    throw Error(f.where(fmt::format("dataset '{}' has {} elements, expected float32 or float64", codes_key,
-                                    h5::type_class_name(f.type_class(codes_key)))));
-  if (f.type_class(factors_key) != h5::TypeClass::Integer)
-    throw Error(f.where(fmt::format("dataset '{}' has {} elements, expected integer factors", factors_key,
-                                    h5::type_class_name(f.type_class(factors_key)))));
-  if (cs[0] != fs[0])
-    throw Error(f.where(fmt::format("dataset '{}' has {} rows but '{}' has {}", codes_key, cs[0], factors_key, fs[0])));
-  if (cs[0] < 1) throw Error(f.where(fmt::format("dataset '{}' has no rows", codes_key)));
+// The two arrays as stored (row-major), before the layout is applied.
+struct RawPair {
+  std::vector<std::int64_t> cs, fs;  // shapes, 1-D arrays as (n, 1)
+  std::vector<double> z;
+  std::vector<std::int64_t> y;
+  Precision precision = Precision::Float64;
+  std::string codes_where, factors_where;  // for messages, e.g. "'f.h5': dataset 'codes'"
+  std::string count_prefix;                // "'f.h5': dataset 'codes' has" / "file 'f.npz', key 'codes':"
+};
+
+std::string shape_text(const std::vector<std::int64_t>& s) { return fmt::format("({}, {})", s[0], s[1]); }
+
+// Applies the layout: (N, L) / (N, K) rows are samples; (L, N) / (K, N) are transposed. `file` names the file.
+CodesData assemble(RawPair raw, CodesLayout layout, const std::string& file) {
+  const auto &cs = raw.cs, &fs = raw.fs;
+  if (layout == CodesLayout::kAuto) {
+    const bool looks_transposed = (cs[0] != fs[0] && cs[1] == fs[1]) || cs[0] < cs[1] || fs[0] < fs[1];
+    if (looks_transposed)
+      throw Error(fmt::format("'{}': codes {} and factors {} look like (num_codes, num_points); axial reads "
+                              "(num_points, num_codes) — pass `--layout codes-by-points` (or transpose), or "
+                              "`--layout points-by-codes` if the rows really are samples",
+                              file, shape_text(cs), shape_text(fs)));
+  }
+  const bool transposed = layout == CodesLayout::kCodesByPoints;
+  const std::int64_t N = transposed ? cs[1] : cs[0], L = transposed ? cs[0] : cs[1];
+  const std::int64_t Nf = transposed ? fs[1] : fs[0], K = transposed ? fs[0] : fs[1];
+  if (N != Nf)
+    throw Error(fmt::format("{} {} {} but {} has {}", raw.count_prefix, N, transposed ? "columns" : "rows",
+                            raw.factors_where, Nf));
+  if (N < 1) throw Error(fmt::format("{} no {}", raw.count_prefix, transposed ? "columns" : "rows"));
   CodesData d;
-  d.precision = f.type_size(codes_key) <= 4 ? Precision::Float32 : Precision::Float64;
-  const std::vector<double> z = f.read<double>(codes_key);
-  const std::vector<std::int64_t> y = f.read<std::int64_t>(factors_key);
-  d.codes = Eigen::Map<const CodeMatrix>(z.data(), cs[1], cs[0]);
-  d.factors = Eigen::Map<const FactorMatrix>(y.data(), fs[1], fs[0]);
-  check_codes(d.codes, f.where(fmt::format("dataset '{}'", codes_key)));
+  d.precision = raw.precision;
+  using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using RowMajorI = Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  if (transposed) {
+    d.codes = Eigen::Map<const RowMajorD>(raw.z.data(), L, N);
+    d.factors = Eigen::Map<const RowMajorI>(raw.y.data(), K, N);
+  } else {
+    d.codes = Eigen::Map<const CodeMatrix>(raw.z.data(), L, N);
+    d.factors = Eigen::Map<const FactorMatrix>(raw.y.data(), K, N);
+  }
+  check_codes(d.codes, raw.codes_where);
   return d;
 }
 
-CodesData read_npz_pair(const datasets::NpzFile& f, const std::string& codes_key, const std::string& factors_key) {
-  for (const auto* key : {&codes_key, &factors_key})
-    if (!f.has(*key)) throw Error(fmt::format("{}: member not found", f.where(*key)));
+// Exact-integer factors stored as floats (np.float32/64 arrays of labels) → int64; anything else is an error.
+std::vector<std::int64_t> integral_factors(const std::vector<double>& v, const std::string& where) {
+  std::vector<std::int64_t> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!std::isfinite(v[i]) || v[i] != std::floor(v[i]) || std::fabs(v[i]) > 9.0e15)
+      throw Error(fmt::format("{}: value {} at index {} is not an integer (factors must be integer labels)", where,
+                              v[i], i));
+    out[i] = static_cast<std::int64_t>(v[i]);
+  }
+  return out;
+}
+
+std::string list_or_none(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s.empty() ? std::string("none") : s;
+}
+
+// The member to read: the one asked for, else the first of `defaults` present. Throws listing what is present.
+template <class Has>
+std::string choose_key(const std::string& asked, std::initializer_list<const char*> defaults, const Has& has,
+                       const std::vector<std::string>& present, const std::string& file, const char* option,
+                       const char* kind) {
+  if (!asked.empty()) {
+    if (!has(asked))
+      throw Error(fmt::format("'{}': no {} '{}' ({} present: {})", file, kind, asked, kind, list_or_none(present)));
+    return asked;
+  }
+  std::string tried;
+  for (const char* d : defaults) {
+    if (has(d)) return d;
+    tried += (tried.empty() ? "'" : " or '") + std::string(d) + "'";
+  }
+  throw Error(fmt::format("'{}': {} {} not found ({}s present: {}; choose one with {})", file, kind, tried, kind,
+                          list_or_none(present), option));
+}
+
+RawPair read_h5_raw(const h5::File& f, const std::string& codes_key, const std::string& factors_key) {
+  RawPair raw;
+  raw.cs = f.shape(codes_key);
+  raw.fs = f.shape(factors_key);
+  if (raw.cs.size() == 1) raw.cs.push_back(1);
+  if (raw.fs.size() == 1) raw.fs.push_back(1);
+  if (raw.cs.size() != 2)
+    throw Error(f.where(fmt::format("dataset '{}' has shape {}, expected (N, L)", codes_key, h5::shape_string(raw.cs))));
+  if (raw.fs.size() != 2)
+    throw Error(
+        f.where(fmt::format("dataset '{}' has shape {}, expected (N, K)", factors_key, h5::shape_string(raw.fs))));
+  if (f.type_class(codes_key) != h5::TypeClass::Float)
+    throw Error(f.where(fmt::format("dataset '{}' has {} elements, expected float32 or float64", codes_key,
+                                    h5::type_class_name(f.type_class(codes_key)))));
+  if (f.type_size(codes_key) < 4)
+    throw Error(f.where(fmt::format("dataset '{}' is float16: convert the codes to float32 (numpy's float16 "
+                                    "histogram edges are not reproduced)",
+                                    codes_key)));
+  const h5::TypeClass ft = f.type_class(factors_key);
+  if (ft != h5::TypeClass::Integer && ft != h5::TypeClass::Float)
+    throw Error(f.where(fmt::format("dataset '{}' has {} elements, expected integer factors", factors_key,
+                                    h5::type_class_name(ft))));
+  raw.codes_where = f.where(fmt::format("dataset '{}'", codes_key));
+  raw.factors_where = fmt::format("'{}'", factors_key);
+  raw.count_prefix = raw.codes_where + " has";
+  raw.precision = f.type_size(codes_key) <= 4 ? Precision::Float32 : Precision::Float64;
+  raw.z = f.read<double>(codes_key);
+  raw.y = ft == h5::TypeClass::Integer ? f.read<std::int64_t>(factors_key)
+                                       : integral_factors(f.read<double>(factors_key),
+                                                          f.where(fmt::format("dataset '{}'", factors_key)));
+  return raw;
+}
+
+RawPair read_npz_raw(const datasets::NpzFile& f, const std::string& codes_key, const std::string& factors_key) {
   const datasets::NpyArray z = f.read(codes_key), y = f.read(factors_key);
   auto shape2 = [](const datasets::NpyArray& a, const std::string& what) {
     std::vector<std::int64_t> s = a.shape();
@@ -87,22 +170,37 @@ CodesData read_npz_pair(const datasets::NpzFile& f, const std::string& codes_key
       throw Error(fmt::format("{}: shape {}, expected {}", a.where(), a.header().shape_string(), what));
     return s;
   };
-  const auto cs = shape2(z, "(N, L)"), fs = shape2(y, "(N, K)");
+  RawPair raw;
+  raw.cs = shape2(z, "(N, L)");
+  raw.fs = shape2(y, "(N, K)");
   if (!datasets::npy_is_float(z.type()))
     throw Error(fmt::format("{}: dtype {}, expected float32 or float64", z.where(), datasets::npy_type_name(z.type())));
-  if (!datasets::npy_is_integer(y.type()))
+  if (z.type() == datasets::NpyType::Float16)
+    throw Error(fmt::format("{}: dtype float16: convert the codes to float32 (codes.astype(np.float32); numpy's "
+                            "float16 histogram edges are not reproduced)",
+                            z.where()));
+  if (!datasets::npy_is_integer(y.type()) && !datasets::npy_is_float(y.type()))
     throw Error(fmt::format("{}: dtype {}, expected integer factors", y.where(), datasets::npy_type_name(y.type())));
-  if (cs[0] != fs[0])
-    throw Error(fmt::format("{}: {} rows but '{}' has {}", z.where(), cs[0], factors_key, fs[0]));
-  if (cs[0] < 1) throw Error(fmt::format("{}: no rows", z.where()));
-  CodesData d;
-  d.precision = z.type() == datasets::NpyType::Float64 ? Precision::Float64 : Precision::Float32;
-  const std::vector<double> zv = z.as_double();
-  const std::vector<std::int64_t> yv = y.as_int64();
-  d.codes = Eigen::Map<const CodeMatrix>(zv.data(), cs[1], cs[0]);
-  d.factors = Eigen::Map<const FactorMatrix>(yv.data(), fs[1], fs[0]);
-  check_codes(d.codes, z.where());
-  return d;
+  raw.codes_where = z.where();
+  raw.factors_where = fmt::format("'{}'", factors_key);
+  raw.count_prefix = z.where() + ":";
+  raw.precision = z.type() == datasets::NpyType::Float64 ? Precision::Float64 : Precision::Float32;
+  raw.z = z.as_double();
+  raw.y = datasets::npy_is_integer(y.type()) ? y.as_int64() : integral_factors(y.as_double(), y.where());
+  return raw;
+}
+
+// The pre-layout readers of cluster files: (N, L) / (N, K) as before.
+CodesData read_h5_pair(const h5::File& f, const std::string& codes_key, const std::string& factors_key) {
+  for (const auto* key : {&codes_key, &factors_key})
+    if (!f.is_dataset(*key)) throw Error(f.where(fmt::format("dataset '{}' not found", *key)));
+  return assemble(read_h5_raw(f, codes_key, factors_key), CodesLayout::kPointsByCodes, "");
+}
+
+CodesData read_npz_pair(const datasets::NpzFile& f, const std::string& codes_key, const std::string& factors_key) {
+  for (const auto* key : {&codes_key, &factors_key})
+    if (!f.has(*key)) throw Error(fmt::format("{}: member not found", f.where(*key)));
+  return assemble(read_npz_raw(f, codes_key, factors_key), CodesLayout::kPointsByCodes, "");
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {
@@ -125,34 +223,76 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return out;
 }
 
-CodesData read_csv(const std::filesystem::path& path) {
+bool all_numbers(const std::vector<std::string>& cells) {
+  for (const auto& c : cells) {
+    char* end = nullptr;
+    std::strtod(c.c_str(), &end);
+    if (c.empty() || end != c.c_str() + c.size()) return false;
+  }
+  return true;
+}
+
+CodesData read_csv(const std::filesystem::path& path, const CodesReadOptions& o) {
+  if (o.layout == CodesLayout::kCodesByPoints)
+    throw Error(fmt::format("--layout codes-by-points: a CSV file has one row per sample ('{}')", path.string()));
   std::ifstream in(path);
   if (!in) throw Error(fmt::format("'{}': cannot open", path.string()));
   std::string line;
   if (!std::getline(in, line)) throw Error(fmt::format("'{}': empty file, expected a header z0,...,y0,...", path.string()));
-  const std::vector<std::string> header = split_csv_line(line);
+  // np.savetxt(..., header="z0,...", delimiter=",") writes the header behind "# ".
+  if (!line.empty() && line[0] == '#') line = line.substr(line.find_first_not_of("# \t") == std::string::npos
+                                                              ? line.size()
+                                                              : line.find_first_not_of("# \t"));
+  std::vector<std::string> header = split_csv_line(line);
   std::size_t L = 0, K = 0;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    const std::string& h = header[i];
-    if (K == 0 && h == fmt::format("z{}", L)) {
-      ++L;
-    } else if (h == fmt::format("y{}", K)) {
-      ++K;
-    } else {
-      throw Error(fmt::format("'{}': header column {} is '{}', expected '{}' (header must be z0..z{{L-1}}, "
-                              "y0..y{{K-1}})",
-                              path.string(), i + 1, h, K == 0 ? fmt::format("z{}' or 'y0", L) : fmt::format("y{}", K)));
+  std::vector<std::string> first_row;  // a headerless file's first data row
+  if (all_numbers(header)) {
+    if (o.num_latents <= 0)
+      throw Error(fmt::format("'{}': no header line (z0..z{{L-1}},y0..y{{K-1}}); pass --num-latents L to read the "
+                              "first L columns as codes and the rest as factors, or add the header",
+                              path.string()));
+    if (header.size() <= std::size_t(o.num_latents))
+      throw Error(fmt::format("'{}': --num-latents {} leaves no factor column ({} columns)", path.string(),
+                              o.num_latents, header.size()));
+    L = std::size_t(o.num_latents);
+    K = header.size() - L;
+    first_row = header;
+    header.clear();
+    for (std::size_t l = 0; l < L; ++l) header.push_back(fmt::format("column {}", l + 1));
+    for (std::size_t k = 0; k < K; ++k) header.push_back(fmt::format("column {}", L + k + 1));
+  } else {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const std::string& h = header[i];
+      if (K == 0 && h == fmt::format("z{}", L)) {
+        ++L;
+      } else if (h == fmt::format("y{}", K)) {
+        ++K;
+      } else {
+        throw Error(fmt::format("'{}': header column {} is '{}', expected '{}' (header must be z0..z{{L-1}}, "
+                                "y0..y{{K-1}})",
+                                path.string(), i + 1, h, K == 0 ? fmt::format("z{}' or 'y0", L) : fmt::format("y{}", K)));
+      }
     }
+    if (L == 0) throw Error(fmt::format("'{}': header has no code columns z0..", path.string()));
+    if (K == 0) throw Error(fmt::format("'{}': header has no factor columns y0..", path.string()));
+    if (o.num_latents > 0 && std::size_t(o.num_latents) != L)
+      throw Error(fmt::format("'{}': --num-latents {} but the header has {} code columns", path.string(),
+                              o.num_latents, L));
   }
-  if (L == 0) throw Error(fmt::format("'{}': header has no code columns z0..", path.string()));
-  if (K == 0) throw Error(fmt::format("'{}': header has no factor columns y0..", path.string()));
   std::vector<double> z;
   std::vector<std::int64_t> y;
   std::size_t row = 0;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+  bool pending = !first_row.empty();
+  while (pending || std::getline(in, line)) {
+    std::vector<std::string> cells;
+    if (pending) {
+      cells = first_row;
+      pending = false;
+    } else {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      cells = split_csv_line(line);
+    }
     ++row;
-    const std::vector<std::string> cells = split_csv_line(line);
     if (cells.size() != L + K)
       throw Error(fmt::format("'{}': row {} has {} columns, header has {}", path.string(), row, cells.size(), L + K));
     for (std::size_t c = 0; c < L + K; ++c) {
@@ -184,20 +324,43 @@ CodesData read_csv(const std::filesystem::path& path) {
 
 }  // namespace
 
-CodesData read_codes_file(const std::filesystem::path& path) {
+CodesLayout parse_codes_layout(const std::string& name) {
+  if (name == "auto") return CodesLayout::kAuto;
+  if (name == "points-by-codes") return CodesLayout::kPointsByCodes;
+  if (name == "codes-by-points") return CodesLayout::kCodesByPoints;
+  throw Error(fmt::format("--layout '{}': unknown layout (valid: auto, points-by-codes, codes-by-points)", name));
+}
+
+CodesData read_codes_file(const std::filesystem::path& path, const CodesReadOptions& o) {
   const std::string ext = lower_extension(path);
   if (!is_h5(ext) && ext != ".npz" && ext != ".csv")
     throw Error(fmt::format("'{}': unsupported file type '{}' (expected .h5, .hdf5, .npz or .csv)", path.string(), ext));
   require_exists(path);
+  if (ext != ".csv" && o.num_latents > 0)
+    throw Error(fmt::format("--num-latents: only for CSV files without a header ('{}' is {})", path.string(), ext));
   if (is_h5(ext)) {
     const h5::File f = h5::File::open_read(path);
-    return read_h5_pair(f, "codes", "factors");
+    const auto present = f.datasets_in("/");
+    auto has = [&](const std::string& k) { return f.is_dataset(k); };
+    const std::string ck = choose_key(o.codes_key, {"codes", "mus"}, has, present, path.string(), "--codes-key",
+                                      "dataset");
+    const std::string fk = choose_key(o.factors_key, {"factors", "ys"}, has, present, path.string(), "--factors-key",
+                                      "dataset");
+    return assemble(read_h5_raw(f, ck, fk), o.layout, path.string());
   }
   if (ext == ".npz") {
     const datasets::NpzFile f(path);
-    return read_npz_pair(f, "codes", "factors");
+    const auto present = f.keys();
+    auto has = [&](const std::string& k) { return f.has(k); };
+    const std::string ck = choose_key(o.codes_key, {"codes", "mus"}, has, present, path.string(), "--codes-key",
+                                      "member");
+    const std::string fk = choose_key(o.factors_key, {"factors", "ys"}, has, present, path.string(), "--factors-key",
+                                      "member");
+    return assemble(read_npz_raw(f, ck, fk), o.layout, path.string());
   }
-  return read_csv(path);
+  if (!o.codes_key.empty() || !o.factors_key.empty())
+    throw Error(fmt::format("--codes-key/--factors-key: not for CSV files ('{}': columns z0.., y0..)", path.string()));
+  return read_csv(path, o);
 }
 
 ClusterSet read_clusters_file(const std::filesystem::path& path, const std::string& group) {
@@ -226,9 +389,18 @@ ClusterSet read_clusters_file(const std::filesystem::path& path, const std::stri
       if (!f.exists(g)) break;
       add(read_h5_pair(f, g + "/codes", g + "/factors"), f.where(fmt::format("group '{}'", g)));
     }
-    if (set.clusters.empty())
+    if (set.clusters.empty()) {
+      // An `axial eval --dump-samples` file keeps its clusters under one group per locality: say which.
+      std::vector<std::string> localities;
+      for (const auto& name : f.groups_in(group.empty() ? "/" : group))
+        if (name.rfind("locality_", 0) == 0) localities.push_back(name);
+      if (!localities.empty())
+        throw Error(f.where(fmt::format("no group '{}'; the clusters are under one group per locality ({}): choose "
+                                        "one with --clusters-group",
+                                        h5_key(group, "cluster_0"), list_or_none(localities))));
       throw Error(f.where(fmt::format("no group '{}' (clusters are groups cluster_0, cluster_1, …)",
                                       h5_key(group, "cluster_0"))));
+    }
     std::size_t listed = 0;
     for (const auto& name : f.groups_in(group.empty() ? "/" : group))
       if (name.rfind("cluster_", 0) == 0) ++listed;

@@ -34,8 +34,32 @@ struct CodesData {
   Precision precision = Precision::Float64;  // dtype of the codes on disk
 };
 
-// Reads `codes`/`factors` from .h5/.hdf5, .npz or .csv (by extension; anything else → axial::Error).
-CodesData read_codes_file(const std::filesystem::path& path);
+// How the arrays lie in the file. axial's own layout is (num_points, num_codes), one row per sample;
+// disentanglement_lib's _compute_* functions take (num_codes, num_points).
+enum class CodesLayout {
+  kAuto,           // (num_points, num_codes), but a shape that looks transposed is refused (never guessed)
+  kPointsByCodes,  // (num_points, num_codes) and (num_points, num_factors), as given
+  kCodesByPoints,  // (num_codes, num_points) and (num_factors, num_points): transposed on reading
+};
+// "auto", "points-by-codes", "codes-by-points" → the layout; else axial::Error naming --layout.
+CodesLayout parse_codes_layout(const std::string& name);
+
+struct CodesReadOptions {
+  // Members/datasets (an HDF5 key may be a path "group/codes"). Empty = "codes" then "mus" (disentanglement_lib's
+  // name), and "factors" then "ys". A missing member is an error listing the members present.
+  std::string codes_key, factors_key;
+  CodesLayout layout = CodesLayout::kAuto;
+  // CSV without a header line: the first num_latents columns are codes, the rest factors (0 = the file has a header
+  // z0..z{L-1},y0..y{K-1}, optionally behind "# " as np.savetxt writes it).
+  int num_latents = 0;
+};
+
+// Reads codes and factors from .h5/.hdf5, .npz or .csv (by extension; anything else → axial::Error). Codes are
+// float32 or float64 (float16 is refused: numpy's float16 histogram edges are not reproduced); factors are integers,
+// or floats that are exact integers. In the kAuto layout, a shape that looks like (num_codes, num_points) — fewer
+// rows than columns in codes or factors, or row counts that differ while column counts agree — is refused with
+// what would fix it (`--layout codes-by-points`, or transposing).
+CodesData read_codes_file(const std::filesystem::path& path, const CodesReadOptions& options = {});
 
 struct ClusterSet {
   std::vector<LocalCluster> clusters;

@@ -33,6 +33,8 @@ struct ScoreOptions {
   std::string out;
   std::string discretizer = "histogram";
   int threads = 0;
+  std::string codes_key, factors_key, layout = "auto";
+  int num_latents = 0;
 };
 
 po::options_description describe(ScoreOptions& o) {
@@ -61,7 +63,16 @@ po::options_description describe(ScoreOptions& o) {
       ("local-bins", po::value(&o.local_bins)->default_value(5)->value_name("B"), "histogram bins for local metrics")
       ("discretizer", po::value(&o.discretizer)->default_value("histogram")->value_name("NAME"),
        "histogram (numpy.histogram edges, as disentanglement_lib) or quantile (equal-frequency bins)")
-      ("threads", po::value(&o.threads)->default_value(0)->value_name("T"), "worker threads (0 = all cores)");
+      ("threads", po::value(&o.threads)->default_value(0)->value_name("T"), "worker threads (0 = all cores)")
+      ("codes-key", po::value(&o.codes_key)->value_name("KEY"),
+       "member/dataset holding the codes (default: codes, else mus as disentanglement_lib names them; an HDF5 "
+       "group path works)")
+      ("factors-key", po::value(&o.factors_key)->value_name("KEY"), "member/dataset of the factors (default: factors, else ys)")
+      ("layout", po::value(&o.layout)->default_value("auto")->value_name("L"),
+       "points-by-codes ((N, L) rows = samples, axial's), codes-by-points ((L, N), disentanglement_lib's), or auto "
+       "(points-by-codes, refusing a shape that looks transposed)")
+      ("num-latents", po::value(&o.num_latents)->value_name("L"),
+       "CSV without a header line: the first L columns are codes, the rest factors");
   return d;
 }
 
@@ -104,6 +115,7 @@ int run_score(const Args& args) {
   if (vm.count("train-fraction") && vm.count("num-train"))
     throw Error("--train-fraction and --num-train are mutually exclusive");
   if (o.bins < 1) throw Error(fmt::format("--bins {}: must be at least 1", o.bins));
+  if (o.num_latents < 0) throw Error(fmt::format("--num-latents {}: must be at least 1", o.num_latents));
   if (o.local_bins < 1) throw Error(fmt::format("--local-bins {}: must be at least 1", o.local_bins));
   if (o.threads < 0) throw Error(fmt::format("--threads {}: must be ≥ 0", o.threads));
   if (vm.count("train-fraction") && !(o.train_fraction > 0.0 && o.train_fraction < 1.0))
@@ -117,7 +129,12 @@ int run_score(const Args& args) {
   ScoreSheet sheet;
   ScoreSheet provenance;
   if (!o.codes.empty()) {
-    const CodesData data = read_codes_file(o.codes);
+    CodesReadOptions ro;
+    ro.codes_key = o.codes_key;
+    ro.factors_key = o.factors_key;
+    ro.layout = parse_codes_layout(o.layout);
+    ro.num_latents = o.num_latents;
+    const CodesData data = read_codes_file(o.codes, ro);
     const Eigen::Index N = data.codes.cols(), L = data.codes.rows(), K = data.factors.rows();
     auto where = [&](const std::string& what) { return fmt::format("'{}': {}", o.codes, what); };
     if (N < 2) throw Error(where(fmt::format("key 'codes': {} sample(s), need at least 2", N)));
@@ -157,6 +174,9 @@ int run_score(const Args& args) {
     provenance.add_text("discretizer", discretizer_name(method));
     provenance.add_text("codes_dtype", precision_name(data.precision));
     provenance.add_text("input", o.codes);
+    if (o.layout != "auto") provenance.add_text("layout", o.layout);
+    if (!o.codes_key.empty()) provenance.add_text("codes_key", o.codes_key);
+    if (!o.factors_key.empty()) provenance.add_text("factors_key", o.factors_key);
     provenance.add_text("input_sha256", sha256_file(o.codes));
   }
   if (!o.clusters.empty()) {

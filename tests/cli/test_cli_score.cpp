@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "datasets/codes_file.hpp"
+#include "tests/datasets/npz_fixture.hpp"
 #include "tests/support/run_axial.hpp"
 
 using axial::test::run_axial;
@@ -158,4 +159,74 @@ TEST_CASE("--help lists the metric registry") {
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("--clusters") != std::string::npos);
   CHECK(r.out.find("explicitness") != std::string::npos);
+}
+
+TEST_CASE("axial score: disentanglement_lib's (num_codes, num_points) layout is refused, or read with --layout") {
+  TempDir tmp;
+  // The same 40 points written both ways: axial's (N, L) CSV and a (L, N) / (K, N) .h5 file, with L = K = 2.
+  axial::CodesFileContents rows;
+  axial::CodesData d;
+  d.codes.resize(2, 40);
+  d.factors.resize(2, 40);
+  for (int n = 0; n < 40; ++n) {
+    d.factors(0, n) = n % 4;
+    d.factors(1, n) = (n / 4) % 5;
+    d.codes(0, n) = d.factors(0, n) + 0.01 * n;
+    d.codes(1, n) = d.factors(1, n) - 0.02 * n;
+  }
+  rows.global = d;
+  axial::write_codes_h5(tmp / "rows.h5", rows);
+  {
+    // (L, N) and (K, N): an .npz the way disentanglement_lib holds mus/ys.
+    std::string z, y;
+    for (int l = 0; l < 2; ++l)
+      for (int n = 0; n < 40; ++n) {
+        const double v = d.codes(l, n);
+        z.append(reinterpret_cast<const char*>(&v), sizeof v);
+      }
+    for (int k = 0; k < 2; ++k)
+      for (int n = 0; n < 40; ++n) {
+        const std::int64_t v = d.factors(k, n);
+        y.append(reinterpret_cast<const char*>(&v), sizeof v);
+      }
+    axial::test::write_bytes(tmp / "cols.npz",
+                             axial::test::zip_bytes({{"mus.npy", axial::test::npy_bytes("<f8", {2, 40}, z)},
+                                                     {"ys.npy", axial::test::npy_bytes("<i8", {2, 40}, y)}}));
+  }
+  auto refused = run_axial("score --codes " + axial::test::q(tmp / "cols.npz") + " --metrics mig");
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("look like (num_codes, num_points)") != std::string::npos);
+  CHECK(refused.out.empty());
+  auto a = run_axial("score --codes " + axial::test::q(tmp / "rows.h5") + " --metrics mig,modularity");
+  auto b = run_axial("score --codes " + axial::test::q(tmp / "cols.npz") +
+                     " --layout codes-by-points --metrics mig,modularity");
+  REQUIRE(a.exit_code == 0);
+  REQUIRE(b.exit_code == 0);
+  const json ja = json::parse(a.out), jb = json::parse(b.out);
+  CHECK(ja["mig"].get<double>() == jb["mig"].get<double>());
+  CHECK(ja["modularity"].get<double>() == jb["modularity"].get<double>());
+  CHECK(jb["layout"] == "codes-by-points");
+  CHECK(jb["n"] == 40);
+}
+
+TEST_CASE("axial score --clusters on an eval dump without --clusters-group lists the locality groups") {
+  TempDir tmp;
+  axial::CodesFileContents c;
+  std::vector<axial::LocalCluster> clusters;
+  for (int i = 0; i < 2; ++i) {
+    axial::LocalCluster lc;
+    lc.codes = Eigen::MatrixXd::Random(2, 10);
+    lc.factors = axial::FactorMatrix::Zero(1, 10);
+    for (int n = 0; n < 10; ++n) lc.factors(0, n) = n % 3;
+    clusters.push_back(lc);
+  }
+  c.cluster_groups.push_back({"locality_0.1", clusters});
+  c.cluster_groups.push_back({"locality_1", clusters});
+  axial::write_codes_h5(tmp / "dump.h5", c);
+  auto r = run_axial("score --clusters " + axial::test::q(tmp / "dump.h5"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("locality_0.1, locality_1") != std::string::npos);
+  CHECK(r.err.find("--clusters-group") != std::string::npos);
+  auto ok = run_axial("score --clusters " + axial::test::q(tmp / "dump.h5") + " --clusters-group locality_1");
+  CHECK(ok.exit_code == 0);
 }
