@@ -24,6 +24,13 @@ namespace {
 const std::set<std::string> kRunOnlyOptions = {"device", "log_every", "checkpoint_every", "out", "quiet",
                                                "threads", "resume", "progress", "output", "model_dir"};
 
+// The eval settings (results.json "settings") that change results; the others (batch_size, device, threads) do not.
+constexpr const char* kResultEvalSettings[] = {"num_train", "num_test", "bins",   "local_bins", "clusters",
+                                               "cluster_size", "localities", "cutoff", "deny",   "metrics",
+                                               "anchors"};
+// …and those that do not, with the run-only training options: runs pooled despite differing in them are named.
+constexpr const char* kRunOnlyEvalSettings[] = {"batch_size", "device", "threads"};
+
 bool is_seed_key(const std::string& k) {
   return k == "seed" || (k.size() > 5 && k.compare(k.size() - 5, 5, "_seed") == 0);
 }
@@ -118,9 +125,19 @@ json default_group_key(const Run& run) {
     const json& model = run.results.value("model", json());
     key["model_type"] = model.is_object() ? model.value("type", json()) : json();
   }
-  // What was evaluated, and how, matters as much as what was trained.
+  // An external model is identified by its file's bytes (two different encoders are never pooled).
+  const json& model = run.results.value("model", json());
+  if (!run.train_config.is_object() && model.is_object() && model.value("sha256", json()).is_string() &&
+      !model["sha256"].get<std::string>().empty())
+    key["model_sha256"] = model["sha256"];
+  // What was evaluated, and how, matters as much as what was trained: the data set, the protocol and every eval
+  // setting that changes results (sizes, bins, localities, cutoff, deny list, metrics).
   if (run.results.contains("dataset")) key["eval_dataset"] = run.results["dataset"];
   if (run.results.contains("protocol")) key["eval_protocol"] = run.results["protocol"];
+  const json& settings = run.results.value("settings", json());
+  if (settings.is_object())
+    for (const char* k : kResultEvalSettings)
+      if (settings.contains(k)) key[std::string("eval_") + k] = settings[k];
   return key;
 }
 
@@ -271,6 +288,28 @@ Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& grou
     c.groups[run.group].runs.push_back(r);
     extract_observations(c, r);
   }
+  // Runs pooled in one group although they differ in something the key ignores (run-only options, eval run
+  // settings): said, so that nobody mistakes them for identical runs.
+  if (group_by.empty())
+    for (const auto& g : c.groups) {
+      std::map<std::string, std::set<std::string>> seen;
+      for (std::size_t r : g.runs) {
+        const Run& run = c.runs[r];
+        if (run.train_config.is_object() && run.train_config.value("options", json()).is_object())
+          for (auto& [k, v] : run.train_config["options"].items())
+            if (!is_seed_key(k) && !run.group_key.contains(k)) seen["train " + k].insert(value_text(v));
+        const json& settings = run.results.value("settings", json());
+        if (settings.is_object())
+          for (const char* k : kRunOnlyEvalSettings)
+            if (settings.contains(k)) seen[std::string("eval ") + k].insert(value_text(settings[k]));
+      }
+      for (const auto& [name, values] : seen)
+        if (values.size() > 1)
+          c.pooled.push_back(fmt::format("group '{}' pools runs that differ in {} ({}), which does not change "
+                                         "results and is left out of the group key",
+                                         g.label, name, fmt::join(values, ", ")));
+    }
+  for (const auto& w : c.pooled) c.warnings.push_back(w);
   // Summary rows: globals in order of first appearance, then each local metric by ascending locality.
   std::vector<std::string> global_order, local_order;
   std::map<std::string, std::set<double>> localities;

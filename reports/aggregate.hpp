@@ -71,6 +71,8 @@ struct Collection {
   std::vector<MetricSummary> summaries;  // metric order of first appearance; globals first, then locals by locality
   std::vector<Comparison> comparisons;   // every pair of groups × every summary row with ≥ 1 value in both
   std::vector<std::string> warnings;     // missing/null values, skipped keys — printed and written to the report
+  std::vector<std::string> pooled;       // groups pooling runs that differ in ignored settings (also in warnings;
+                                         // report.md shows them at the top)
 };
 
 // Finds results.json files: each input is a results.json file or a directory searched recursively. Sorted,

@@ -261,6 +261,7 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
   const PaperReference* ref = options.reference.empty() ? nullptr : &paper_reference(options.reference);
   md << "# " << options.title << "\n\n";
   if (!options.note.empty()) md << "> **Note.** " << options.note << "\n\n";
+  for (const auto& w : c.pooled) md << "> **Warning.** " << w << ".\n\n";
   md << fmt::format("{} runs in {} groups. Generated {} by axial {} (commit {}).\n\n", c.runs.size(), c.groups.size(),
                     utc_now(), axial::kVersion, axial::kGitCommit);
   md << "Values are mean ± population standard deviation over runs (the paper's convention); n = runs per group. "

@@ -119,6 +119,7 @@ void parse_and_validate(const Args& args, OptionTable& t, EvalArgs& a) {
   a.s.out = a.out;
   if (!a.dump.empty()) a.s.dump_samples = a.dump;
   a.s.decoder_axis_alignment = !a.no_decoder;
+  pipelines::label_protocol(a.s);
   pipelines::validate(a.s);
 }
 

@@ -372,6 +372,16 @@ void apply_protocol(const std::string& protocol, EvalSettings& s) {
   }
 }
 
+void label_protocol(EvalSettings& s) {
+  if (s.protocol == "custom") return;
+  EvalSettings named;
+  apply_protocol(s.protocol, named);
+  if (named.num_train != s.num_train || named.num_test != s.num_test || named.clusters != s.clusters ||
+      named.cluster_size != s.cluster_size || named.localities != s.localities || named.bins != s.bins ||
+      named.local_bins != s.local_bins || named.cutoff != s.cutoff || named.anchors != s.anchors)
+    s.protocol = "custom";
+}
+
 void validate(const EvalSettings& s) {
   if (s.batch_size < 1) throw Error(fmt::format("--batch-size {}: must be at least 1", s.batch_size));
   if (s.num_train < 2) throw Error(fmt::format("--num-train {}: must be at least 2", s.num_train));

@@ -66,6 +66,10 @@ struct EvalSettings {
 void apply_protocol(const std::string& protocol, EvalSettings& settings);
 const std::vector<std::string>& protocol_names();
 
+// After explicit size options: if any size differs from the named protocol's, the protocol is "custom" (its sizes
+// are in the results' settings), so a run with overridden sizes is never labelled as the paper protocol.
+void label_protocol(EvalSettings& settings);
+
 // Validates sizes and names before any work (axial::Error naming the option and value).
 void validate(const EvalSettings& settings);
 

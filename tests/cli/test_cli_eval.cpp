@@ -330,6 +330,7 @@ TEST_CASE("axial eval: the data set defaults to the one the run was trained on, 
     CHECK(j["dataset_spec"] == spec);
     CHECK(j["dataset_source"] == "training config");
     CHECK_FALSE(j.contains("dataset_warning"));
+    CHECK(j["protocol"] == "custom");  // sizes overridden: not labelled as the paper protocol
     CHECK(r.err.find("from training config") != std::string::npos);
     CHECK(r.err.find("warning") == std::string::npos);
   }

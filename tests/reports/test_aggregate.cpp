@@ -2,6 +2,7 @@
 // summaries and comparisons, against hand-computed values.
 #include "reports/aggregate.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "src/core/error.hpp"
@@ -159,4 +160,35 @@ TEST_CASE("a config.json that lists its run_options: exactly those are left out 
   const auto fallback = default_group_key(run);
   CHECK_FALSE(fallback.contains("log_every"));
   CHECK_FALSE(fallback.contains("device"));
+}
+
+TEST_CASE("report never pools what differs: external models by sha256, eval settings, and says what it ignored") {
+  auto run_of = [](const std::string& id, double mig, const std::string& sha, std::int64_t num_train,
+                   const std::string& device) {
+    Run r;
+    r.id = id;
+    r.results = results(mig, 0.8, {{0.1, 0.05, 0.9}}, nullptr);  // an external model: no training config
+    r.results["model"] = {{"path", id + ".pt"}, {"sha256", sha}, {"type", "torchscript"}};
+    r.results["settings"] = {{"num_train", num_train}, {"bins", 20}, {"device", device}, {"batch_size", 512}};
+    return r;
+  };
+  {
+    // Two different encoder files (L = 10 and L = 20, say): two groups, never one.
+    auto c = aggregate({run_of("a", 0.1, "aaaa", 100, "cpu"), run_of("b", 0.2, "bbbb", 100, "cpu")}, {});
+    CHECK(c.groups.size() == 2);
+  }
+  {
+    // The same file evaluated with different sample sizes: two groups.
+    auto c = aggregate({run_of("a", 0.1, "aaaa", 100, "cpu"), run_of("b", 0.2, "aaaa", 200, "cpu")}, {});
+    REQUIRE(c.groups.size() == 2);
+    CHECK(c.groups[0].label.find("eval_num_train") != std::string::npos);
+  }
+  {
+    // Only the device differs (it does not change results): one group, and a warning naming it.
+    auto c = aggregate({run_of("a", 0.1, "aaaa", 100, "cpu"), run_of("b", 0.2, "aaaa", 100, "cuda:0")}, {});
+    CHECK(c.groups.size() == 1);
+    REQUIRE(c.pooled.size() == 1);
+    CHECK(c.pooled[0].find("eval device (cpu, cuda:0)") != std::string::npos);
+    CHECK(std::find(c.warnings.begin(), c.warnings.end(), c.pooled[0]) != c.warnings.end());
+  }
 }
