@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <vector>
 
@@ -46,37 +48,110 @@ struct Encoder::Impl {
   bool probed = false;
   Precision precision = Precision::Float32;
   std::string note;
+  EncoderOptions options;
+  torch::ScalarType input_dtype = torch::kFloat32;  // the module's parameter dtype (float64 weights get float64)
 
-  // Runs forward on (n,H,W,C) floats; returns the code tensor (n,L) float64 on the CPU, or throws axial::Error
-  // describing the output problem. Input errors propagate as c10::Error.
-  torch::Tensor run(const float* images, std::int64_t n, const datasets::ObservationShape& s, bool probing) {
-    auto input = torch::from_blob(const_cast<float*>(images), {n, s.height, s.width, s.channels}, torch::kFloat32)
-                     .permute({0, 3, 1, 2})
-                     .contiguous()
-                     .to(device);
-    torch::jit::IValue result = module.forward({input});
-    torch::Tensor codes;
+  std::string options_hint() const {
+    return "--output-index i or --output-key NAME chooses the code";
+  }
+
+  // Picks the code tensor out of the module's output, or throws saying what would choose it.
+  torch::Tensor select(const torch::jit::IValue& result, bool probing) {
+    const std::string& where = path.string();
     if (result.isTensor()) {
-      codes = result.toTensor();
-    } else if (result.isTuple() || result.isList()) {
+      if (options.output_index >= 0 || !options.output_key.empty())
+        throw Error(fmt::format("encoder '{}': {} returns a tensor; --output-index/--output-key are for tuple, list "
+                                "or dict outputs",
+                                where, options.method));
+      return result.toTensor();
+    }
+    if (result.isTuple() || result.isList()) {
       std::vector<torch::jit::IValue> elems;
       if (result.isTuple()) {
         for (const auto& e : result.toTupleRef().elements()) elems.push_back(e);
       } else {
         for (const auto& e : result.toListRef()) elems.push_back(e);
       }
-      if (elems.empty() || !elems.front().isTensor())
-        throw Error(fmt::format("encoder '{}': forward returns a {} whose first element is not a tensor; expected "
-                                "codes (N,L)",
-                                path.string(), result.tagKind()));
-      codes = elems.front().toTensor();
-      if (probing)
-        note = fmt::format("forward returns a {} of {} elements; its first element is used as the code (mu)",
-                           result.tagKind(), elems.size());
-    } else {
-      throw Error(fmt::format("encoder '{}': forward returns a {}, expected a tensor of codes (N,L)", path.string(),
-                              result.tagKind()));
+      std::string shapes;
+      std::vector<std::size_t> tensors;
+      for (std::size_t i = 0; i < elems.size(); ++i) {
+        shapes += (i ? ", " : "") + (elems[i].isTensor() ? shape_string(elems[i].toTensor()) : std::string(elems[i].tagKind()));
+        if (elems[i].isTensor()) tensors.push_back(i);
+      }
+      if (!options.output_key.empty())
+        throw Error(fmt::format("encoder '{}': {} returns a {}, not a dict; choose the code with --output-index i",
+                                where, options.method, result.tagKind()));
+      std::size_t chosen = 0;
+      if (options.output_index >= 0) {
+        if (std::size_t(options.output_index) >= elems.size())
+          throw Error(fmt::format("encoder '{}': --output-index {}: {} returns a {} of {} elements ({})", where,
+                                  options.output_index, options.method, result.tagKind(), elems.size(), shapes));
+        chosen = std::size_t(options.output_index);
+        if (!elems[chosen].isTensor())
+          throw Error(fmt::format("encoder '{}': --output-index {}: that element is a {}, not a tensor", where,
+                                  chosen, elems[chosen].tagKind()));
+      } else if (tensors.size() == 1) {
+        chosen = tensors.front();
+        if (probing)
+          note = fmt::format("{} returns a {} of {} elements; its only tensor (element {}) is used as the code",
+                             options.method, result.tagKind(), elems.size(), chosen);
+      } else {
+        throw Error(fmt::format("encoder '{}': {} returns a {} of {} elements ({}), so which one is the code is "
+                                "ambiguous (e.g. (z_sample, mu, logvar): mu is element 1); choose it with "
+                                "--output-index i",
+                                where, options.method, result.tagKind(), elems.size(), shapes));
+      }
+      if (probing && options.output_index >= 0)
+        note = fmt::format("{} returns a {} of {} elements; element {} is used as the code (--output-index)",
+                           options.method, result.tagKind(), elems.size(), chosen);
+      return elems[chosen].toTensor();
     }
+    if (result.isGenericDict()) {
+      const auto dict = result.toGenericDict();
+      std::vector<std::string> keys;
+      for (const auto& kv : dict)
+        if (kv.key().isString()) keys.push_back(kv.key().toStringRef());
+      std::string listed;
+      for (const auto& k : keys) listed += (listed.empty() ? "" : ", ") + k;
+      if (options.output_index >= 0)
+        throw Error(fmt::format("encoder '{}': {} returns a dict (keys {}); choose the code with --output-key NAME",
+                                where, options.method, listed));
+      std::string key = options.output_key;
+      if (key.empty()) {
+        for (const char* k : {"mu", "mean", "z_mean"})
+          if (std::find(keys.begin(), keys.end(), k) != keys.end()) {
+            key = k;
+            break;
+          }
+        if (key.empty())
+          throw Error(fmt::format("encoder '{}': {} returns a dict with keys {} and none is mu, mean or z_mean; "
+                                  "choose the code with --output-key NAME",
+                                  where, options.method, listed));
+      }
+      if (std::find(keys.begin(), keys.end(), key) == keys.end())
+        throw Error(fmt::format("encoder '{}': --output-key '{}': the dict's keys are {}", where, key, listed));
+      const auto v = dict.at(key);
+      if (!v.isTensor())
+        throw Error(fmt::format("encoder '{}': dict entry '{}' is a {}, not a tensor", where, key, v.tagKind()));
+      if (probing) note = fmt::format("{} returns a dict; its '{}' entry is used as the code", options.method, key);
+      return v.toTensor();
+    }
+    throw Error(fmt::format("encoder '{}': {} returns a {}, expected a tensor of codes (N,L)", where,
+                            options.method, result.tagKind()));
+  }
+
+  // Runs forward on (n,H,W,C) floats; returns the code tensor (n,L) float64 on the CPU, or throws axial::Error
+  // describing the output problem. Input errors propagate as c10::Error.
+  torch::Tensor run(const float* images, std::int64_t n, const datasets::ObservationShape& s, bool probing) {
+    auto input = torch::from_blob(const_cast<float*>(images), {n, s.height, s.width, s.channels}, torch::kFloat32);
+    if (options.input_range == "-1,1")
+      input = input * 2.0f - 1.0f;
+    else if (options.input_range == "0,255")
+      input = input * 255.0f;
+    if (options.input_layout == "nchw") input = input.permute({0, 3, 1, 2});
+    input = input.contiguous().to(device, input_dtype);
+    torch::jit::IValue result = module.get_method(options.method)({input});
+    torch::Tensor codes = select(result, probing);
     if (codes.dim() != 2)
       throw Error(fmt::format("encoder '{}': output has rank {} (shape {}) for input {}; expected codes of rank 2, "
                               "(N,L)",
@@ -96,13 +171,24 @@ struct Encoder::Impl {
     auto accepts = [&](int c, int h, int w) {
       try {
         torch::NoGradGuard guard;
-        auto x = torch::full({2, c, h, w}, 0.5f, torch::kFloat32).to(device);
-        auto r = module.forward({x});
+        auto x = torch::full({2, c, h, w}, 0.5f, torch::kFloat32).to(device, input_dtype);
+        auto r = module.get_method(options.method)({x});
         return true;
       } catch (const std::exception&) {
         return false;
       }
     };
+    if (options.input_layout == "nchw") {
+      try {
+        torch::NoGradGuard guard;
+        auto x = torch::full({2, s.height, s.width, s.channels}, 0.5f, torch::kFloat32).to(device, input_dtype);
+        module.get_method(options.method)({x});
+        return fmt::format("wrong layout: the encoder accepts (N,H,W,C) = (2,{},{},{}) input; pass --input-layout "
+                           "nhwc",
+                           s.height, s.width, s.channels);
+      } catch (const std::exception&) {
+      }
+    }
     std::vector<int> channels;
     for (int c : {1, 3, 4, 2})
       if (c != s.channels && accepts(c, s.height, s.width)) channels.push_back(c);
@@ -121,20 +207,67 @@ struct Encoder::Impl {
   }
 };
 
-Encoder::Encoder(const std::filesystem::path& file, const std::string& device) : impl_(std::make_unique<Impl>()) {
+Encoder::Encoder(const std::filesystem::path& file, const std::string& device)
+    : Encoder(file, [&] {
+        EncoderOptions o;
+        o.device = device;
+        return o;
+      }()) {}
+
+namespace {
+// A torch.save() file (a pickled state_dict or nn.Module), not TorchScript: a zip archive with a data.pkl and no
+// code/ directory, or a legacy pickle stream (protocol 2+ starts with 0x80).
+bool looks_like_torch_save(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (!head.empty() && static_cast<unsigned char>(head[0]) == 0x80) return true;
+  if (head.rfind("PK", 0) != 0) return false;
+  std::ifstream all(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(all)), std::istreambuf_iterator<char>());
+  return bytes.find("data.pkl") != std::string::npos && bytes.find("/code/") == std::string::npos &&
+         bytes.find("constants.pkl") == std::string::npos;
+}
+}  // namespace
+
+Encoder::Encoder(const std::filesystem::path& file, const EncoderOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->path = file;
-  impl_->device = parse_device(device);
+  impl_->options = options;
+  if (options.input_range != "0,1" && options.input_range != "-1,1" && options.input_range != "0,255")
+    throw Error(fmt::format("--input-range '{}': unknown range (valid: 0,1  -1,1  0,255)", options.input_range));
+  if (options.input_layout != "nchw" && options.input_layout != "nhwc")
+    throw Error(fmt::format("--input-layout '{}': unknown layout (valid: nchw, nhwc)", options.input_layout));
+  impl_->device = parse_device(options.device);
   if (!std::filesystem::exists(file)) throw Error(fmt::format("encoder '{}': file not found", file.string()));
   if (std::filesystem::is_directory(file))
     throw Error(fmt::format("encoder '{}': is a directory, expected a TorchScript file", file.string()));
   try {
     impl_->module = torch::jit::load(file.string(), impl_->device);
   } catch (const std::exception& e) {
+    if (looks_like_torch_save(file))
+      throw Error(fmt::format("encoder '{}': a torch.save() file (a pickled state_dict or nn.Module), not "
+                              "TorchScript; export the encoder with torch.jit.script(model).save(PATH) or "
+                              "torch.jit.trace(model, example_images).save(PATH) (docs/eval.md, \"Exporting an "
+                              "encoder\")",
+                              file.string()));
     throw Error(fmt::format("encoder '{}': not a loadable TorchScript module ({})", file.string(), first_line(e.what())));
   }
   impl_->module.eval();
-  if (impl_->module.find_method("forward") == c10::nullopt)
-    throw Error(fmt::format("encoder '{}': TorchScript module has no forward method", file.string()));
+  if (impl_->module.find_method(options.method) == c10::nullopt) {
+    std::string methods;
+    for (const auto& m : impl_->module.get_methods()) methods += (methods.empty() ? "" : ", ") + m.name();
+    if (options.method == "forward")
+      throw Error(fmt::format("encoder '{}': TorchScript module has no forward method (methods: {}; choose one with "
+                              "--method NAME)",
+                              file.string(), methods.empty() ? "none" : methods));
+    throw Error(fmt::format("encoder '{}': --method '{}': the module has no such method (methods: {})", file.string(),
+                            options.method, methods.empty() ? "none" : methods));
+  }
+  for (const auto& p : impl_->module.parameters()) {
+    if (p.is_floating_point()) impl_->input_dtype = p.scalar_type();
+    break;
+  }
 }
 
 Encoder::~Encoder() = default;
@@ -175,6 +308,20 @@ int Encoder::probe(const float* images, std::int64_t n, const datasets::Observat
       if (!std::isfinite(p[i * L + l]))
         throw Error(fmt::format("encoder '{}': non-finite code {} at probe image {}, latent {} (NaN codes)",
                                 d.path.string(), p[i * L + l], i, l));
+  {
+    // The same images again must give the same codes: a stochastic output (a sampled z, dropout left on) would be
+    // scored as if it were the representation. A relative tolerance allows GPU kernels' non-determinism.
+    torch::NoGradGuard guard;
+    torch::Tensor again = d.run(images, n, shape, false);
+    const double scale = 1.0 + codes.abs().max().item<double>();
+    const double diff = (again - codes).abs().max().item<double>();
+    if (!(diff <= 1e-5 * scale))
+      throw Error(fmt::format("encoder '{}': two calls on the same images give different codes (largest difference "
+                              "{:.4g}): the output is stochastic (a sampled z, or dropout in training mode); export "
+                              "the mean (mu){}",
+                              d.path.string(), diff,
+                              d.note.empty() ? "" : ", or choose it with --output-index/--output-key"));
+  }
   d.latent_dim = static_cast<int>(L);
   d.shape = shape;
   d.probed = true;

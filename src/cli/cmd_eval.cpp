@@ -51,6 +51,7 @@ struct EvalArgs {
   pipelines::EvalSettings s;  // every default is the struct's (the paper protocol)
   std::string model_spec, out, dump;
   bool no_decoder = false;
+  models::EncoderOptions call;  // how to call the encoder and read its output
 };
 
 // The one table of eval options.
@@ -78,6 +79,14 @@ void describe(OptionTable& t, EvalArgs& a) {
            set_protocol)
    .add("out", out, "output directory for results.json, results.csv, results.md", Role::kRun)
    .add("device", s.device, "auto, cpu, cuda or cuda:N", Role::kRun)
+   .add("method", a.call.method, "the exported method to call (e.g. encode of a full VAE)")
+   .add("output-index", a.call.output_index,
+        "a tuple/list output: the element that is the code, e.g. 1 for (z_sample, mu, logvar) (-1 = only when "
+        "unambiguous)",
+        Role::kResult, -1)
+   .add("output-key", a.call.output_key, "a dict output: the entry that is the code (default: mu, mean or z_mean)")
+   .add("input-range", a.call.input_range, "pixel range the encoder was trained on: 0,1 | -1,1 | 0,255")
+   .add("input-layout", a.call.input_layout, "nchw (PyTorch) | nhwc")
    .add("seed", s.seed, "seed of every random choice (recorded in the outputs)")
    .add("dump-samples", dump,
         "also write the codes and factors to this .h5 (global sample at the root, train rows first; one group "
@@ -148,9 +157,15 @@ int run_eval(const Args& args) {
   const pipelines::ModelRef model = pipelines::resolve_model(s.model);
   s.dataset_warning = pipelines::choose_dataset(s, model, t.given("dataset"));
   if (!s.dataset_warning.empty()) std::cerr << "axial: warning: " << s.dataset_warning << "\n";
-  auto load = [&s](const pipelines::ModelRef& m) {
+  a.call.device = s.device;
+  s.encoder_call = {{"method", a.call.method},
+                    {"output_index", a.call.output_index},
+                    {"output_key", a.call.output_key},
+                    {"input_range", a.call.input_range},
+                    {"input_layout", a.call.input_layout}};
+  auto load = [&s, &a](const pipelines::ModelRef& m) {
     pipelines::LoadedModel loaded;
-    auto encoder = std::make_unique<models::Encoder>(m.encoder, s.device);
+    auto encoder = std::make_unique<models::Encoder>(m.encoder, a.call);
     const std::string device = encoder->device();
     loaded.encoder = std::move(encoder);
     if (m.vae) loaded.decoder = std::make_unique<models::VaeDecoderJacobian>(*m.vae, device);

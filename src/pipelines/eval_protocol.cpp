@@ -94,12 +94,20 @@ ModelRef resolve_model(const std::string& spec) {
   m.path = spec;
   if (spec.empty()) throw Error("--model: missing (an axial training directory or a TorchScript file)");
   if (!fs::exists(m.path)) throw Error(fmt::format("--model '{}': not found", spec));
+  if (fs::is_directory(m.path) && !fs::is_regular_file(m.path / "model" / "encoder.pt") &&
+      fs::is_regular_file(m.path / "representation" / "pytorch_model.pt")) {
+    // The AIcrowd / disentanglement_lib PyTorch submission layout: DIR/representation/pytorch_model.pt.
+    m.type = "torchscript";
+    m.encoder = m.path / "representation" / "pytorch_model.pt";
+    return m;
+  }
   if (fs::is_directory(m.path)) {
     m.type = "axial-vae";
     m.encoder = m.path / "model" / "encoder.pt";
     if (!fs::is_regular_file(m.encoder))
-      throw Error(fmt::format("--model '{}': a training directory needs model/encoder.pt ('{}' not found)", spec,
-                              m.encoder.string()));
+      throw Error(fmt::format("--model '{}': a training directory needs model/encoder.pt ('{}' not found; an "
+                              "AIcrowd submission directory needs representation/pytorch_model.pt)",
+                              spec, m.encoder.string()));
     if (fs::is_regular_file(m.path / "model" / "vae.pt")) m.vae = m.path / "model" / "vae.pt";
     const fs::path config = m.path / "config.json";
     if (fs::is_regular_file(config)) {
@@ -660,6 +668,12 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
                   {"device", encoder.device()},
                   {"threads", settings.threads},
                   {"mig_modularity_sample", "train"}};
+  {
+    const json defaults = {{"method", "forward"}, {"output_index", -1}, {"output_key", ""}, {"input_range", "0,1"},
+                           {"input_layout", "nchw"}};
+    if (settings.encoder_call.is_object() && settings.encoder_call != defaults)
+      res.settings["encoder"] = settings.encoder_call;
+  }
   res.train_config = model.train_config;
   res.metrics = metrics_json;
   res.local = local_json;

@@ -38,6 +38,9 @@ struct EvalSettings {
   std::string dataset = "three-dots";      // data-set spec (datasets/registry.hpp)
   std::string dataset_source = "default";  // where it came from: "--dataset", "training config" or "default"
   std::string dataset_warning;             // e.g. --dataset differs from the training data set (choose_dataset)
+  // How the representation is called (method, output element, input range/layout), recorded in the results'
+  // settings as "encoder" when any differs from the defaults below.
+  nlohmann::ordered_json encoder_call;
   std::string protocol = "paper";
   std::filesystem::path out;               // output directory (created)
   std::string device = "auto";

@@ -348,3 +348,46 @@ TEST_CASE("axial eval: the data set defaults to the one the run was trained on, 
     CHECK(r.err.find("axial: warning: --dataset 'three-dots' differs") == 0);
   }
 }
+
+TEST_CASE("axial eval: a (z_sample, mu, logvar) encoder is refused until --output-index chooses mu, and the AIcrowd "
+          "layout is found") {
+  torch::set_num_threads(1);
+  TempDir tmp;
+  // mu = the dots' centroid; z_sample = mu + noise (a fresh draw per call); logvar = 0.
+  torch::jit::Module m("TupleEncoder");
+  m.register_buffer("cols", torch::arange(64, torch::kFloat32).view({1, 64}).expand({64, 64}).contiguous());
+  m.register_buffer("rows", torch::arange(64, torch::kFloat32).view({64, 1}).expand({64, 64}).contiguous());
+  m.define(R"(
+def forward(self, x):
+    d = 1.0 - x[:, 0]
+    mass = d.sum(dim=[1, 2])
+    mu = torch.stack([(d * self.cols).sum(dim=[1, 2]) / mass, (d * self.rows).sum(dim=[1, 2]) / mass], dim=1)
+    return (mu + torch.randn_like(mu), mu, torch.zeros_like(mu))
+)");
+  fs::create_directories(tmp / "submission" / "representation");
+  const auto enc = tmp / "submission" / "representation" / "pytorch_model.pt";
+  m.save(enc.string());
+  auto refused = run_axial("eval --model " + q(tmp / "submission") + " --out " + q(tmp / "e1") + " " + kReduced);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("ambiguous") != std::string::npos);
+  CHECK(refused.err.find("--output-index") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "e1"));
+  auto sampled = run_axial("eval --model " + q(enc) + " --output-index 0 --out " + q(tmp / "e0") + " " + kReduced);
+  CHECK(sampled.exit_code == 2);
+  CHECK(sampled.err.find("stochastic") != std::string::npos);
+  auto mu = run_axial("eval --model " + q(tmp / "submission") + " --output-index 1 --out " + q(tmp / "e2") + " " +
+                      kReduced);
+  INFO(mu.err);
+  REQUIRE(mu.exit_code == 0);
+  const json j = read_json(tmp / "e2" / "results.json");
+  CHECK(j["model"]["encoder"] == enc.string());
+  CHECK(j["model"]["note"].get<std::string>().find("element 1") != std::string::npos);
+  CHECK(j["settings"]["encoder"]["output_index"] == 1);
+  // The same numbers as the plain centroid encoder (mu alone).
+  auto plain = run_axial("eval --model " + q(write_centroid_encoder(tmp.path)) + " --out " + q(tmp / "e3") + " " +
+                         kReduced);
+  REQUIRE(plain.exit_code == 0);
+  const json p = read_json(tmp / "e3" / "results.json");
+  CHECK(j["metrics"]["mig"].get<double>() == p["metrics"]["mig"].get<double>());
+  CHECK_FALSE(p["settings"].contains("encoder"));
+}

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,13 @@ std::vector<float> test_images(int n) {
     for (int r = 0; r < 64; ++r)
       for (int c = 0; c < 64; ++c) x[(i * 64 + r) * 64 + c] = static_cast<float>(((i + 1) * (r + 2 * c)) % 101) / 100.f;
   return x;
+}
+
+// The mean pixel of image i of test_images.
+double images_mean(const std::vector<float>& x, int i) {
+  double sum = 0;
+  for (int p = 0; p < 64 * 64; ++p) sum += x[static_cast<std::size_t>(i * 64 * 64 + p)];
+  return sum / (64 * 64);
 }
 
 using axial::test::error_of;
@@ -97,7 +105,7 @@ def forward(self, x):
   CHECK(z[2] == doctest::Approx(0.3));
 }
 
-TEST_CASE("encoder: a tuple output uses its first element and says so") {
+TEST_CASE("encoder: a tuple output is used only when its code element is unambiguous or chosen") {
   torch::set_num_threads(1);
   axial::test::TempDir dir;
   auto path = save_module(dir.path, "tuple.pt", torch::zeros({1}), R"(
@@ -105,10 +113,110 @@ def forward(self, x):
     m = x.mean(dim=[2, 3])
     return (torch.cat([m, 2.0 * m], dim=1), m - 1.0)
 )");
-  Encoder enc(path, "cpu");
   auto images = test_images(2);
-  CHECK(enc.probe(images.data(), 2, kShape) == 2);
-  CHECK(enc.note().find("first element") != std::string::npos);
+  {
+    Encoder enc(path, "cpu");
+    const std::string msg = error_of([&] { enc.probe(images.data(), 2, kShape); });
+    CHECK(msg.find("ambiguous") != std::string::npos);
+    CHECK(msg.find("--output-index") != std::string::npos);
+  }
+  axial::models::EncoderOptions o;
+  o.output_index = 0;
+  Encoder chosen(path, o);
+  CHECK(chosen.probe(images.data(), 2, kShape) == 2);
+  CHECK(chosen.note().find("element 0 is used as the code (--output-index)") != std::string::npos);
+  o.output_index = 1;
+  Encoder second(path, o);
+  CHECK(second.probe(images.data(), 2, kShape) == 1);
+  o.output_index = 2;
+  Encoder none(path, o);
+  CHECK(error_of([&] { none.probe(images.data(), 2, kShape); }).find("--output-index 2") != std::string::npos);
+  // One tensor among other values is unambiguous.
+  auto single = save_module(dir.path, "single.pt", torch::zeros({1}), R"(
+def forward(self, x):
+    return (x.mean(dim=[2, 3]), 3)
+)");
+  Encoder enc1(single, "cpu");
+  CHECK(enc1.probe(images.data(), 2, kShape) == 1);
+  CHECK(enc1.note().find("only tensor (element 0)") != std::string::npos);
+}
+
+TEST_CASE("encoder: a dict output is read by mu/mean/z_mean or --output-key, a stochastic output is refused") {
+  torch::set_num_threads(1);
+  axial::test::TempDir dir;
+  auto images = test_images(2);
+  auto dict = save_module(dir.path, "dict.pt", torch::zeros({1}), R"(
+def forward(self, x):
+    m = x.mean(dim=[2, 3])
+    return {"logvar": m * 0.0, "mu": m + 1.0}
+)");
+  Encoder by_name(dict, "cpu");
+  CHECK(by_name.probe(images.data(), 2, kShape) == 1);
+  CHECK(by_name.note().find("'mu' entry") != std::string::npos);
+  std::vector<double> z(2);
+  by_name.encode(images.data(), 2, z.data());
+  CHECK(z[0] == doctest::Approx(1.0 + images_mean(images, 0)));
+  axial::models::EncoderOptions o;
+  o.output_key = "logvar";
+  Encoder by_key(dict, o);
+  by_key.probe(images.data(), 2, kShape);
+  by_key.encode(images.data(), 2, z.data());
+  CHECK(z[0] == 0.0);
+  auto noisy = save_module(dir.path, "noisy.pt", torch::zeros({1}), R"(
+def forward(self, x):
+    m = x.mean(dim=[2, 3])
+    return m + torch.randn_like(m)
+)");
+  Encoder sampled(noisy, "cpu");
+  CHECK(error_of([&] { sampled.probe(images.data(), 2, kShape); }).find("stochastic") != std::string::npos);
+}
+
+TEST_CASE("encoder: --method, --input-range, --input-layout and float64 weights") {
+  torch::set_num_threads(1);
+  axial::test::TempDir dir;
+  auto images = test_images(2);
+  // encode() of a module whose forward would fail; weights in float64.
+  auto path = save_module(dir.path, "vae.pt", torch::ones({1}, torch::kFloat64), R"(
+def forward(self, x):
+    return x.sum() * self.w
+def encode(self, x):
+    return x.mean(dim=[2, 3]) * self.w
+)");
+  axial::models::EncoderOptions o;
+  o.method = "encode";
+  o.input_range = "-1,1";
+  Encoder enc(path, o);
+  CHECK(enc.probe(images.data(), 2, kShape) == 1);
+  std::vector<double> z(2);
+  enc.encode(images.data(), 2, z.data());
+  CHECK(z[0] == doctest::Approx(2.0 * images_mean(images, 0) - 1.0));  // the encoder saw x·2 − 1
+  o.method = "decode";
+  CHECK(error_of([&] { Encoder bad(path, o); }).find("--method 'decode'") != std::string::npos);
+  o.method = "forward";
+  o.input_range = "0,9";
+  CHECK(error_of([&] { Encoder bad(path, o); }).find("--input-range '0,9'") == 0);
+  // An NHWC encoder fed NCHW is diagnosed with the option that fixes it.
+  auto nhwc = save_module(dir.path, "nhwc.pt", torch::ones({1}), R"(
+def forward(self, x):
+    assert x.size(3) == 1
+    return x.mean(dim=[1, 2])
+)");
+  Encoder wrong(nhwc, "cpu");
+  CHECK(error_of([&] { wrong.probe(images.data(), 2, kShape); }).find("--input-layout nhwc") != std::string::npos);
+  axial::models::EncoderOptions l;
+  l.input_layout = "nhwc";
+  Encoder right(nhwc, l);
+  CHECK(right.probe(images.data(), 2, kShape) == 1);
+}
+
+TEST_CASE("encoder: a torch.save() pickle gets how to export TorchScript") {
+  axial::test::TempDir dir;
+  {
+    std::ofstream f(dir / "state.pt", std::ios::binary);
+    f << std::string("\x80\x02}q\x00.", 6);  // a pickle stream, as torch.save(state_dict) of old writes
+  }
+  CHECK(error_of([&] { Encoder e(dir / "state.pt", "cpu"); }).find("torch.jit.script(model).save") !=
+        std::string::npos);
 }
 
 TEST_CASE("encoder probe: wrong channel count is named") {
