@@ -3,6 +3,7 @@
 // torch-free protocol (src/pipelines/eval_protocol.hpp).
 #include <fmt/core.h>
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -51,6 +52,7 @@ struct EvalArgs {
   pipelines::EvalSettings s;  // every default is the struct's (the paper protocol)
   std::string model_spec, out, dump;
   bool no_decoder = false;
+  bool force = false;
   models::EncoderOptions call;  // how to call the encoder and read its output
 };
 
@@ -114,6 +116,7 @@ void describe(OptionTable& t, EvalArgs& a) {
    .flag("no-decoder-alignment", no_decoder, "skip the decoder-side axis alignment of axial VAE checkpoints",
          Role::kResult)
    .add("threads", s.threads, "LibTorch and metric threads", Role::kRun, 1)
+   .flag("force", a.force, "replace the results already in --out (otherwise an existing results.json is an error)")
    .flag("quiet", s.quiet, "no progress on stderr");
   // clang-format on
 }
@@ -153,6 +156,10 @@ int run_eval(const Args& args) {
     return 0;
   }
   parse_and_validate(args, t, a);
+  if (!a.force && std::filesystem::exists(a.s.out / "results.json"))
+    throw Error(fmt::format("--out '{}': already holds results.json (pass --force to replace it, or choose another "
+                            "directory)",
+                            a.s.out.string()));
   models::set_torch_threads(s.threads);
   const pipelines::ModelRef model = pipelines::resolve_model(s.model);
   s.dataset_warning = pipelines::choose_dataset(s, model, t.given("dataset"));

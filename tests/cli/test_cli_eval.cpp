@@ -391,3 +391,18 @@ def forward(self, x):
   CHECK(j["metrics"]["mig"].get<double>() == p["metrics"]["mig"].get<double>());
   CHECK_FALSE(p["settings"].contains("encoder"));
 }
+
+TEST_CASE("axial eval: an --out that already holds results is refused unless --force, and kept intact") {
+  TempDir tmp;
+  const auto enc = write_centroid_encoder(tmp.path);
+  const std::string cmd = "eval --model " + q(enc) + " --out " + q(tmp / "e") + " " + kReduced;
+  REQUIRE(run_axial(cmd).exit_code == 0);
+  const std::string before = axial::test::slurp(tmp / "e" / "results.json");
+  auto again = run_axial(cmd + " --seed 5");
+  CHECK(again.exit_code == 2);
+  CHECK(again.err.find("already holds results.json (pass --force") != std::string::npos);
+  CHECK(axial::test::slurp(tmp / "e" / "results.json") == before);
+  auto forced = run_axial(cmd + " --seed 5 --force");
+  CHECK(forced.exit_code == 0);
+  CHECK(read_json(tmp / "e" / "results.json")["seed"] == 5);
+}
