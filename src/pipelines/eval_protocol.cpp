@@ -16,6 +16,7 @@
 #include <mutex>
 #include <ostream>
 #include <thread>
+#include <unordered_set>
 
 #include "axial/version.hpp"
 #include "src/core/atomic_output.hpp"
@@ -308,6 +309,26 @@ void undefined_to_json(const std::string& prefix, const std::string& reason, jso
   out[prefix + "_undefined_reason"] = reason;
 }
 
+// How many columns of `rows` (K×M) are not rows of the data set (0 for data sets holding every combination).
+std::int64_t missing_rows(const datasets::GroundTruthData& data, const FactorMatrix& rows) {
+  const FactorMatrix* existing = data.existing_rows();
+  if (existing == nullptr) return 0;
+  auto key = [](const FactorMatrix& m, Eigen::Index c) {
+    std::string k(static_cast<std::size_t>(m.rows()) * sizeof(std::int64_t), '\0');
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+      const std::int64_t v = m(r, c);
+      std::memcpy(&k[static_cast<std::size_t>(r) * sizeof v], &v, sizeof v);
+    }
+    return k;
+  };
+  std::unordered_set<std::string> have;
+  have.reserve(static_cast<std::size_t>(existing->cols()));
+  for (Eigen::Index c = 0; c < existing->cols(); ++c) have.insert(key(*existing, c));
+  std::int64_t missing = 0;
+  for (Eigen::Index c = 0; c < rows.cols(); ++c) missing += have.count(key(rows, c)) == 0 ? 1 : 0;
+  return missing;
+}
+
 // Decoder variant: J (P×L) at z = μ(x_anchor) against G (P×F) of the generator's factor differences.
 AxisAlignmentSummary decoder_axis_alignment(datasets::DecoderJacobianFunction& decoder,
                                             const datasets::GroundTruthData& data, const AnchorPlan& plan) {
@@ -506,10 +527,23 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     if (data->factor_sizes()[static_cast<std::size_t>(k)] >= settings.cutoff &&
         std::find(sampler_check.denied().begin(), sampler_check.denied().end(), k) == sampler_check.denied().end())
       ordered.push_back(k);
-  const bool axis = settings.anchors > 0 && !ordered.empty();
-  const bool decoder_axis = axis && settings.decoder_axis_alignment && loaded.decoder != nullptr;
+  bool axis = settings.anchors > 0 && !ordered.empty();
   AnchorPlan plan;
-  if (axis) plan = plan_anchors(*data, settings, ordered);
+  std::string axis_skipped;  // why the axis alignment is left out although asked for
+  if (axis) {
+    plan = plan_anchors(*data, settings, ordered);
+    // A data set holding only some factor combinations (a subset) may lack an anchor's stencil neighbours: found now,
+    // before any encoding, and recorded as the reason instead of failing after the long work.
+    const std::int64_t missing = missing_rows(*data, plan.neighbours.factors);
+    if (missing > 0) {
+      axis_skipped = fmt::format("the data set holds only some factor combinations: {} of {} stencil neighbours of "
+                                 "the {} anchors do not exist (axis alignment needs each anchor's ±1 neighbours)",
+                                 missing, plan.neighbours.factors.cols(), settings.anchors);
+      axis = false;
+      say("axis alignment skipped: " + axis_skipped);
+    }
+  }
+  const bool decoder_axis = axis && settings.decoder_axis_alignment && loaded.decoder != nullptr;
 
   std::vector<Block*> blocks = {&train, &test};
   for (auto& set : localities)
@@ -601,7 +635,9 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
 
   // Axis alignment: B = ∂μ/∂y per anchor from the encoded neighbours; decoder variant from the VAE.
   t_stage = Clock::now();
-  if (settings.anchors > 0 && ordered.empty()) {
+  if (!axis_skipped.empty()) {
+    undefined_to_json("axis_alignment", axis_skipped, metrics_json);
+  } else if (settings.anchors > 0 && ordered.empty()) {
     undefined_to_json("axis_alignment", fmt::format("no ordered factor (none has ≥ {} values and is not deny-listed)",
                                                     settings.cutoff),
                       metrics_json);
