@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   }
   if (!write.empty()) {
     CodesFileContents contents;
-    contents.global = CodesData{z, y, Precision::Float32};
+    contents.global = CodesData{z, y, Precision::Float32, std::nullopt};
     contents.cluster_groups.push_back({"clusters", clusters});
     write_codes_h5(write, contents);
     fmt::print("wrote {}\n", write);

@@ -346,7 +346,9 @@ CodesData read_codes_file(const std::filesystem::path& path, const CodesReadOpti
                                       "dataset");
     const std::string fk = choose_key(o.factors_key, {"factors", "ys"}, has, present, path.string(), "--factors-key",
                                       "dataset");
-    return assemble(read_h5_raw(f, ck, fk), o.layout, path.string());
+    CodesData d = assemble(read_h5_raw(f, ck, fk), o.layout, path.string());
+    if (f.has_attr("/", "num_train")) d.num_train = f.read_attr_int("/", "num_train");
+    return d;
   }
   if (ext == ".npz") {
     const datasets::NpzFile f(path);
@@ -446,7 +448,10 @@ void write_codes_h5(const std::filesystem::path& path, const CodesFileContents& 
     h5::File f = h5::File::create(out.temp_path());
     f.write_attr_string("/", "axial_version", std::string(kVersion));
     f.write_attr_string("/", "axial_git_commit", std::string(kGitCommit));
-    if (contents.global) write_pair(f, "", contents.global->codes, contents.global->factors, contents.global->precision);
+    if (contents.global) {
+      write_pair(f, "", contents.global->codes, contents.global->factors, contents.global->precision);
+      if (contents.global->num_train) f.write_attr_int("/", "num_train", *contents.global->num_train);
+    }
     for (const auto& [parent, clusters] : contents.cluster_groups) {
       if (!parent.empty()) f.create_group(parent);
       for (std::size_t i = 0; i < clusters.size(); ++i) {

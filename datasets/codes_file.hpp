@@ -32,6 +32,9 @@ struct CodesData {
   CodeMatrix codes;                       // L×N
   FactorMatrix factors;                   // K×N
   Precision precision = Precision::Float64;  // dtype of the codes on disk
+  // The first num_train rows are the training sample (an `axial eval --dump-samples` file records it as the root
+  // attribute "num_train"; `axial score --rows train` selects them). Absent for other files.
+  std::optional<std::int64_t> num_train;
 };
 
 // How the arrays lie in the file. axial's own layout is (num_points, num_codes), one row per sample;

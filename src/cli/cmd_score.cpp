@@ -2,7 +2,10 @@
 // variants on a file of clusters. Writes JSON (default), CSV or Markdown to stdout or atomically to --out.
 #include <fmt/core.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <utility>
 #include <cmath>
 #include <iostream>
 
@@ -35,7 +38,38 @@ struct ScoreOptions {
   int threads = 0;
   std::string codes_key, factors_key, layout = "auto";
   int num_latents = 0;
+  std::string rows;
 };
+
+// --rows: "train" (the first num_train rows of an eval dump), "N" (the first N) or "A:B" (rows A..B-1, as a Python
+// slice). Returns [begin, end); axial::Error naming --rows for anything else or out of range.
+std::pair<Eigen::Index, Eigen::Index> parse_rows(const std::string& spec, const CodesData& d, const std::string& file) {
+  const Eigen::Index N = d.codes.cols();
+  auto number = [&](const std::string& t) {
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(t.c_str(), &end, 10);
+    if (t.empty() || *end != '\0' || errno == ERANGE || v < 0)
+      throw Error(fmt::format("--rows '{}': expected train, N or A:B with row numbers >= 0", spec));
+    return static_cast<Eigen::Index>(v);
+  };
+  Eigen::Index a = 0, b = 0;
+  if (spec == "train") {
+    if (!d.num_train)
+      throw Error(fmt::format("--rows train: '{}' does not record its training rows (only `axial eval "
+                              "--dump-samples` files do); give --rows N or A:B",
+                              file));
+    b = *d.num_train;
+  } else if (const auto colon = spec.find(':'); colon != std::string::npos) {
+    a = number(spec.substr(0, colon));
+    b = number(spec.substr(colon + 1));
+  } else {
+    b = number(spec);
+  }
+  if (a >= b || b > N)
+    throw Error(fmt::format("--rows {}: rows {}..{} are not within the file's {} rows", spec, a, b - 1, N));
+  return {a, b};
+}
 
 po::options_description describe(ScoreOptions& o) {
   po::options_description d("axial score options");
@@ -72,7 +106,10 @@ po::options_description describe(ScoreOptions& o) {
        "points-by-codes ((N, L) rows = samples, axial's), codes-by-points ((L, N), disentanglement_lib's), or auto "
        "(points-by-codes, refusing a shape that looks transposed)")
       ("num-latents", po::value(&o.num_latents)->value_name("L"),
-       "CSV without a header line: the first L columns are codes, the rest factors");
+       "CSV without a header line: the first L columns are codes, the rest factors")
+      ("rows", po::value(&o.rows)->value_name("SPEC"),
+       "score a slice: train (an eval dump's training rows, the sample eval's MIG/modularity use), N (the first N) "
+       "or A:B (rows A..B-1)");
   return d;
 }
 
@@ -134,7 +171,12 @@ int run_score(const Args& args) {
     ro.factors_key = o.factors_key;
     ro.layout = parse_codes_layout(o.layout);
     ro.num_latents = o.num_latents;
-    const CodesData data = read_codes_file(o.codes, ro);
+    CodesData data = read_codes_file(o.codes, ro);
+    if (!o.rows.empty()) {
+      const auto [a, b] = parse_rows(o.rows, data, o.codes);
+      data.codes = data.codes.middleCols(a, b - a).eval();
+      data.factors = data.factors.middleCols(a, b - a).eval();
+    }
     const Eigen::Index N = data.codes.cols(), L = data.codes.rows(), K = data.factors.rows();
     auto where = [&](const std::string& what) { return fmt::format("'{}': {}", o.codes, what); };
     if (N < 2) throw Error(where(fmt::format("key 'codes': {} sample(s), need at least 2", N)));
@@ -175,6 +217,7 @@ int run_score(const Args& args) {
     provenance.add_text("codes_dtype", precision_name(data.precision));
     provenance.add_text("input", o.codes);
     if (o.layout != "auto") provenance.add_text("layout", o.layout);
+    if (!o.rows.empty()) provenance.add_text("rows", o.rows);
     if (!o.codes_key.empty()) provenance.add_text("codes_key", o.codes_key);
     if (!o.factors_key.empty()) provenance.add_text("factors_key", o.factors_key);
     provenance.add_text("input_sha256", sha256_file(o.codes));

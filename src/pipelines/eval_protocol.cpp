@@ -728,6 +728,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     global.factors.resize(K, global.codes.cols());
     global.factors << train.factors, test.factors;
     global.precision = precision;
+    global.num_train = train.codes.cols();
     contents.global = std::move(global);
     contents.cluster_groups = std::move(dump_groups);
     contents.cluster_precision = precision;

@@ -406,3 +406,26 @@ TEST_CASE("axial eval: an --out that already holds results is refused unless --f
   CHECK(forced.exit_code == 0);
   CHECK(read_json(tmp / "e" / "results.json")["seed"] == 5);
 }
+
+TEST_CASE("axial score --rows train re-scores an eval dump to the eval's MIG and modularity, without Python") {
+  TempDir tmp;
+  const auto enc = write_centroid_encoder(tmp.path);
+  auto r = run_axial("eval --model " + q(enc) + " --out " + q(tmp / "e") + " --dump-samples " + q(tmp / "d.h5") +
+                     " " + kReduced);
+  REQUIRE(r.exit_code == 0);
+  const json ev = read_json(tmp / "e" / "results.json");
+  auto s = run_axial("score --codes " + q(tmp / "d.h5") + " --rows train --metrics mig,modularity");
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  const json sc = json::parse(s.out);
+  CHECK(sc["n"] == 300);  // --num-train 300 of the 450 dumped rows
+  CHECK(sc["mig"].get<double>() == ev["metrics"]["mig"].get<double>());
+  CHECK(sc["modularity"].get<double>() == ev["metrics"]["modularity"].get<double>());
+  CHECK(sc["rows"] == "train");
+  auto slice = run_axial("score --codes " + q(tmp / "d.h5") + " --rows 10:20 --metrics mig");
+  REQUIRE(slice.exit_code == 0);
+  CHECK(json::parse(slice.out)["n"] == 10);
+  auto bad = run_axial("score --codes " + q(tmp / "d.h5") + " --rows 400:500 --metrics mig");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--rows 400:500") != std::string::npos);
+}

@@ -96,7 +96,7 @@ TEST_CASE("--clusters equals per-cluster single runs") {
   double mig_sum = 0, mod_sum = 0;
   for (int i = 0; i < 3; ++i) {
     axial::CodesFileContents one;
-    one.global = axial::CodesData{cs[i].codes, cs[i].factors, axial::Precision::Float64};
+    one.global = axial::CodesData{cs[i].codes, cs[i].factors, axial::Precision::Float64, std::nullopt};
     const auto path = tmp / ("c" + std::to_string(i) + ".h5");
     axial::write_codes_h5(path, one);
     const auto s = run_axial("score --codes " + q(path) + " --bins 5 --metrics mig,modularity");
