@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "src/core/error.hpp"
@@ -76,10 +77,45 @@ std::vector<fs::path> find_results_files(const std::vector<fs::path>& inputs) {
   return {found.begin(), found.end()};
 }
 
+namespace {
+
+// `axial score --format json` output: scores at the top level with provenance (input, input_sha256, n, l, k, …).
+bool is_score_output(const json& j) {
+  return j.is_object() && !j.contains("metrics") && !j.contains("local") && j.contains("axial_git_commit") &&
+         (j.contains("input_sha256") || j.contains("clusters_sha256"));
+}
+
+// Read as a run: its scores become "metrics" (local scores keep their names; their clusters have no locality),
+// the codes file is the model (identified by its sha256), and the original keys stay for --group-by.
+json score_output_as_results(const json& j) {
+  static const std::set<std::string> provenance = {
+      "n", "l", "k", "num_bins", "num_train", "num_test", "threads", "elapsed_seconds", "local_num_bins",
+      "local_num_clusters"};
+  json r = j;
+  r["kind"] = "score";
+  r["metrics"] = json::object();
+  for (auto& [k, v] : j.items())
+    if (is_number(v) && !v.is_boolean() && !provenance.count(k)) r["metrics"][k] = v;
+    else if (v.is_null() && !provenance.count(k)) r["metrics"][k] = v;
+  r["local"] = json::array();
+  const std::string input = j.value("input", j.value("clusters", std::string()));
+  r["model"] = {{"path", input},
+                {"sha256", j.value("input_sha256", std::string())},
+                {"type", "codes-file"}};
+  json settings = json::object();
+  for (const char* k : {"num_bins", "num_train", "num_test", "local_num_bins", "discretizer", "layout", "rows"})
+    if (j.contains(k)) settings[k] = j[k];
+  r["settings"] = settings;
+  return r;
+}
+
+}  // namespace
+
 Run load_run(const fs::path& results_path) {
   Run run;
   run.results_path = results_path;
   run.results = read_json_file(results_path);
+  if (is_score_output(run.results)) run.results = score_output_as_results(run.results);
   // The schema's one reader validates the file and gives the typed fields; the raw object stays for lookups.
   const EvalResults typed = EvalResults::from_json(run.results, results_path.string());
   const json& tc = run.results.value("train_config", json());
@@ -233,6 +269,9 @@ std::string make_run_ids(std::vector<Run>& runs) {
     if (rel.filename() == "eval" && rel.has_parent_path() && rel.parent_path() != ".") rel = rel.parent_path();
     std::string id = rel.string();
     if (id.empty() || id == ".") id = r.results_path.parent_path().filename().string();
+    // Other file names than results.json (e.g. `axial score` outputs side by side) are runs of their own.
+    if (r.results_path.filename() != "results.json")
+      id = (rel.empty() || rel == "." ? fs::path() : rel) / r.results_path.stem();
     r.id = id;
   }
   return common.string();
@@ -349,11 +388,27 @@ Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& grou
   return c;
 }
 
-Collection collect(const std::vector<fs::path>& results_files, const std::vector<std::string>& group_by) {
+Collection collect(const std::vector<fs::path>& results_files, const std::vector<std::string>& group_by,
+                   const std::string& group_pattern) {
   std::vector<Run> runs;
   for (const auto& p : results_files) runs.push_back(load_run(p));
   make_run_ids(runs);
-  return aggregate(std::move(runs), group_by);
+  if (group_pattern.empty()) return aggregate(std::move(runs), group_by);
+  // --group-pattern REGEX: the group is the first capture group (else the whole match) in the file's path.
+  std::regex re;
+  try {
+    re = std::regex(group_pattern);
+  } catch (const std::regex_error& e) {
+    throw Error(fmt::format("--group-pattern '{}': not a regular expression ({})", group_pattern, e.what()));
+  }
+  for (auto& run : runs) {
+    std::smatch m;
+    const std::string path = run.results_path.string();
+    if (!std::regex_search(path, m, re))
+      throw Error(fmt::format("--group-pattern '{}': does not match '{}'", group_pattern, path));
+    run.results["group"] = m.size() > 1 ? m[1].str() : m[0].str();
+  }
+  return aggregate(std::move(runs), {"group"});
 }
 
 }  // namespace axial::reports

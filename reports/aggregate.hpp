@@ -89,7 +89,11 @@ nlohmann::json default_group_key(const Run& run);
 nlohmann::json lookup_key(const Run& run, const std::string& key);
 
 // Loads, groups, extracts observations, summarises and compares. `group_by` empty = default grouping.
-Collection collect(const std::vector<std::filesystem::path>& results_files, const std::vector<std::string>& group_by);
+// `group_pattern` (a regular expression, "" = none) groups by the first capture group in each file's path instead.
+// Inputs may also be `axial score --format json` outputs: their scores become the run's global metrics and the codes
+// file (by sha256) its model.
+Collection collect(const std::vector<std::filesystem::path>& results_files, const std::vector<std::string>& group_by,
+                   const std::string& group_pattern = "");
 
 // Builds groups/observations/summaries/comparisons from already loaded runs (used by collect and by tests).
 Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& group_by);

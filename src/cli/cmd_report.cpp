@@ -37,7 +37,7 @@ std::vector<std::string> split_keys(const std::string& s) {
 
 int run_report(const Args& args) {
   std::vector<std::string> inputs;
-  std::string out, group_by, reference, title = "axial report";
+  std::string out, group_by, group_pattern, reference, title = "axial report";
   double compare_locality = 0.1;
   bool no_figures = false, quiet = false;
   po::options_description desc("axial report options");
@@ -47,6 +47,9 @@ int run_report(const Args& args) {
     ("group-by", po::value(&group_by),
      "comma-separated keys to group runs by (training options, results.json keys, settings.*; dotted paths "
      "allowed). Default: the training config minus seeds and run-only options, plus data set and protocol")
+    ("group-pattern", po::value(&group_pattern)->value_name("REGEX"),
+     "group by the first capture group of this regular expression in each file's path (e.g. 'runs/([a-z0-9]+)_seed'); "
+     "for `axial score` JSON outputs")
     ("reference", po::value(&reference), "add published reference columns: three-dots (Rhodes & Lee 2021)")
     ("compare-locality", po::value(&compare_locality)->default_value(compare_locality),
      "locality rho of the comparison table and the box plot")
@@ -61,9 +64,11 @@ int run_report(const Args& args) {
   po::positional_options_description pos;
   pos.add("runs", -1);
   const std::string usage =
-      "axial report RUN_DIR|results.json... --out DIR [--group-by KEYS] [--reference three-dots] "
+      "axial report RUN_DIR|results.json|score.json... --out DIR [--group-by KEYS | --group-pattern REGEX] "
+      "[--reference three-dots] "
       "[--compare-locality 0.1] [--title T] [--no-figures]\n\n"
-      "Collects every results.json under the given directories (with the training config.json), groups the runs,\n"
+      "Collects every results.json under the given directories (with the training config.json) and any results or\n"
+      "`axial score --format json` files given by name, groups the runs,\n"
       "and writes DIR/runs.csv (tidy), summary.csv, comparisons.csv (Welch, Student, Mann-Whitney), report.json,\n"
       "report.md and figures/*.svg|png. See docs/reports.md.";
   if (wants_help(args)) {
@@ -88,7 +93,8 @@ int run_report(const Args& args) {
   for (const auto& a : args) cmd += " " + a;
   options.command_line = cmd;
   auto files = reports::find_results_files(paths);
-  reports::Collection c = reports::collect(files, keys);
+  if (!group_pattern.empty() && !keys.empty()) throw Error("--group-by and --group-pattern are mutually exclusive");
+  reports::Collection c = reports::collect(files, keys, group_pattern);
   if (!vm_compare_defaulted) reports::require_evaluated_locality(c, compare_locality);
   for (const auto& w : c.warnings)
     if (!quiet) std::cerr << "axial: warning: " << w << "\n";

@@ -1,6 +1,10 @@
 // `axial report`: end to end on fixture results.json files (the issue-5 schema), bad input.
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/support/run_axial.hpp"
 #include "tests/reports/report_fixtures.hpp"
@@ -74,4 +78,52 @@ TEST_CASE("axial report: a --compare-locality that was not evaluated is an error
   auto good = run_axial("report '" + (dir / "runs").string() + "' --compare-locality 0.3 --no-figures --out '" +
                         (dir / "out").string() + "'");
   CHECK(good.exit_code == 0);
+}
+
+TEST_CASE("axial report aggregates axial score JSON outputs, grouped by a file name pattern") {
+  axial::test::TempDir dir;
+  fs::create_directories(dir / "runs");
+  std::vector<double> migs;
+  for (const std::string method : {"A", "B"})
+    for (int seed : {1, 2}) {
+      // Codes: z0 follows y0 (method A: exactly, B: mixed with y1 by a seed-dependent amount); 40 rows.
+      std::ofstream csv(dir / ("codes_" + method + std::to_string(seed) + ".csv"));
+      csv << "z0,z1,y0,y1\n";
+      for (int n = 0; n < 40; ++n) {
+        const int y0 = n % 4, y1 = (n / 4) % 5;
+        const double mix = method == "A" ? 0.0 : 0.3 * seed;
+        csv << y0 + mix * y1 << "," << y1 << "," << y0 << "," << y1 << "\n";
+      }
+      csv.close();
+      const auto out = dir / "runs" / (method + "_seed" + std::to_string(seed) + ".json");
+      auto s = run_axial("score --codes " + axial::test::q(dir / ("codes_" + method + std::to_string(seed) + ".csv")) +
+                         " --metrics mig --out " + axial::test::q(out));
+      REQUIRE(s.exit_code == 0);
+      std::ifstream in(out);
+      migs.push_back(nlohmann::json::parse(in)["mig"].get<double>());
+    }
+  std::string files;
+  for (const std::string f : {"A_seed1", "A_seed2", "B_seed1", "B_seed2"})
+    files += " " + axial::test::q(dir / "runs" / (f + ".json"));
+  auto r = run_axial("report" + files + " --group-pattern 'runs/([A-Z])_seed' --no-figures --out " +
+                     axial::test::q(dir / "rep"));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("4 runs in 2 groups") != std::string::npos);
+  std::ifstream in(dir / "rep" / "report.json");
+  const auto rep = nlohmann::json::parse(in);
+  const std::string md = axial::test::slurp(dir / "rep" / "report.md");
+  CHECK(md.find("group=A") != std::string::npos);
+  CHECK(md.find("group=B") != std::string::npos);
+  // The A group's mean MIG is the mean of its two files' MIG (summary.csv: group,metric,locality,n,mean,…).
+  const std::string summary = axial::test::slurp(dir / "rep" / "summary.csv");
+  const auto at = summary.find("group=A,mig,,2,");
+  REQUIRE(at != std::string::npos);
+  const double mean = std::stod(summary.substr(at + std::string("group=A,mig,,2,").size()));
+  CHECK(mean == doctest::Approx((migs[0] + migs[1]) / 2).epsilon(1e-9));
+  CHECK(migs[0] == doctest::Approx(1.0));  // method A: z0 = y0 exactly, z1 = y1 exactly
+  auto bad = run_axial("report" + files + " --group-pattern 'nomatch([0-9])' --no-figures --out " +
+                       axial::test::q(dir / "rep2"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("does not match") != std::string::npos);
 }
