@@ -13,10 +13,13 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <limits>
 #include <sstream>
 
+#include "datasets/codes_file.hpp"
 #include "datasets/h5_util.hpp"
+#include "datasets/npz.hpp"
 #include "datasets/native_h5.hpp"
 #include "src/core/random.hpp"
 #include "datasets/registry.hpp"
@@ -488,6 +491,61 @@ void print_generic_info(const std::string& spec) {
   }
 }
 
+// A file `axial score` reads (codes + factors: .csv, or .h5/.npz with codes/mus and factors/ys, or clusters).
+bool is_codes_file(const std::string& file) {
+  const std::string ext = lower_ext(file);
+  if (ext == ".csv") return true;
+  if (ext == ".npz") {
+    const datasets::NpzFile f(file);
+    return (f.has("codes") || f.has("mus") || f.has("codes_0")) && (f.has("factors") || f.has("ys") || f.has("factors_0"));
+  }
+  if (ext == ".h5" || ext == ".hdf5") {
+    const h5::File f = h5::File::open_read(file);
+    if ((f.is_dataset("codes") || f.is_dataset("mus")) && (f.is_dataset("factors") || f.is_dataset("ys"))) return true;
+    for (const auto& g : f.groups_in("/"))
+      if (g == "cluster_0" || g.rfind("locality_", 0) == 0) return true;
+  }
+  return false;
+}
+
+void print_codes_info(const std::string& file) {
+  std::cout << fmt::format("source: {}\nkind: codes file (axial score --codes)\n", file);
+  CodesData d;
+  try {
+    d = read_codes_file(file);
+  } catch (const Error& e) {
+    // Clusters only (an eval dump without a global sample, or a --clusters file): say what is there.
+    const std::string what = e.what();
+    if (lower_ext(file) == ".csv") throw;
+    std::cout << fmt::format("global sample: none readable ({})\n", what);
+  }
+  if (d.codes.cols() > 0) {
+    std::cout << fmt::format("points: {}\ncodes: {} latents ({})\nfactors: {}\n", d.codes.cols(), d.codes.rows(),
+                             d.precision == Precision::Float32 ? "float32" : "float64", d.factors.rows());
+    if (d.num_train) std::cout << fmt::format("training rows: the first {} (axial score --rows train)\n", *d.num_train);
+    for (Eigen::Index l = 0; l < d.codes.rows(); ++l)
+      std::cout << fmt::format("  z{:<4} min {:.4g}  max {:.4g}\n", l, d.codes.row(l).minCoeff(), d.codes.row(l).maxCoeff());
+    for (Eigen::Index k = 0; k < d.factors.rows(); ++k) {
+      std::set<std::int64_t> values;
+      for (Eigen::Index n = 0; n < d.factors.cols(); ++n) values.insert(d.factors(k, n));
+      std::cout << fmt::format("  y{:<4} {} values in {}..{}\n", k, values.size(), *values.begin(), *values.rbegin());
+    }
+  }
+  const std::string ext = lower_ext(file);
+  if (ext == ".h5" || ext == ".hdf5") {
+    const h5::File f = h5::File::open_read(file);
+    std::vector<std::string> groups;
+    for (const auto& g : f.groups_in("/"))
+      if (g.rfind("locality_", 0) == 0 || g == "cluster_0") groups.push_back(g);
+    for (const auto& g : groups) {
+      const std::string group = g == "cluster_0" ? "" : g;
+      const ClusterSet set = read_clusters_file(file, group);
+      std::cout << fmt::format("clusters{}: {} (axial score --clusters {}{})\n", group.empty() ? "" : " in " + group,
+                               set.clusters.size(), file, group.empty() ? "" : " --clusters-group " + group);
+    }
+  }
+}
+
 int run_info(const Args& raw) {
   std::string file;
   po::options_description desc("axial data info options");
@@ -506,6 +564,8 @@ int run_info(const Args& raw) {
   std::error_code ec;
   if (file.find('=') == std::string::npos && std::filesystem::exists(file, ec) && datasets::is_native_file(file))
     print_native_info(file);
+  else if (file.find('=') == std::string::npos && std::filesystem::exists(file, ec) && is_codes_file(file))
+    print_codes_info(file);
   else
     print_generic_info(file);
   return 0;

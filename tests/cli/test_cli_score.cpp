@@ -230,3 +230,32 @@ TEST_CASE("axial score --clusters on an eval dump without --clusters-group lists
   auto ok = run_axial("score --clusters " + axial::test::q(tmp / "dump.h5") + " --clusters-group locality_1");
   CHECK(ok.exit_code == 0);
 }
+
+TEST_CASE("axial data info describes a codes file: points, latents, factors, training rows and cluster groups") {
+  TempDir tmp;
+  axial::CodesFileContents c;
+  axial::CodesData d;
+  d.codes.resize(3, 20);
+  d.factors.resize(2, 20);
+  for (int n = 0; n < 20; ++n) {
+    d.codes(0, n) = n;
+    d.codes(1, n) = -n;
+    d.codes(2, n) = 0.5;
+    d.factors(0, n) = n % 4;
+    d.factors(1, n) = 7;
+  }
+  d.precision = axial::Precision::Float32;
+  d.num_train = 15;
+  c.global = d;
+  c.cluster_groups.push_back({"locality_0.1", {{d.codes, d.factors}}});
+  axial::write_codes_h5(tmp / "dump.h5", c);
+  auto r = run_axial("data info " + axial::test::q(tmp / "dump.h5"));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("points: 20") != std::string::npos);
+  CHECK(r.out.find("codes: 3 latents (float32)") != std::string::npos);
+  CHECK(r.out.find("training rows: the first 15") != std::string::npos);
+  CHECK(r.out.find("y0    4 values in 0..3") != std::string::npos);
+  CHECK(r.out.find("y1    1 values in 7..7") != std::string::npos);
+  CHECK(r.out.find("clusters in locality_0.1: 1") != std::string::npos);
+}
