@@ -15,6 +15,7 @@
 #include "datasets/h5_util.hpp"
 #include "datasets/npz.hpp"
 #include "src/core/error.hpp"
+#include "src/core/memory.hpp"
 
 namespace axial {
 
@@ -153,6 +154,9 @@ RawPair read_h5_raw(const h5::File& f, const std::string& codes_key, const std::
   raw.codes_where = f.where(fmt::format("dataset '{}'", codes_key));
   raw.factors_where = fmt::format("'{}'", factors_key);
   raw.count_prefix = raw.codes_where + " has";
+  require_memory(8.0 * (double(raw.cs[0]) * double(raw.cs[1]) + double(raw.fs[0]) * double(raw.fs[1])) * 2.0,
+                 fmt::format("'{}': datasets '{}' {} and '{}' {}", f.path().string(), codes_key,
+                             h5::shape_string(raw.cs), factors_key, h5::shape_string(raw.fs)));
   raw.precision = f.type_size(codes_key) <= 4 ? Precision::Float32 : Precision::Float64;
   raw.z = f.read<double>(codes_key);
   raw.y = ft == h5::TypeClass::Integer ? f.read<std::int64_t>(factors_key)
@@ -184,6 +188,9 @@ RawPair read_npz_raw(const datasets::NpzFile& f, const std::string& codes_key, c
   raw.codes_where = z.where();
   raw.factors_where = fmt::format("'{}'", factors_key);
   raw.count_prefix = z.where() + ":";
+  require_memory(8.0 * (double(raw.cs[0]) * double(raw.cs[1]) + double(raw.fs[0]) * double(raw.fs[1])) * 2.0,
+                 fmt::format("{} {} and '{}' {}", z.where(), z.header().shape_string(), factors_key,
+                             y.header().shape_string()));
   raw.precision = z.type() == datasets::NpyType::Float64 ? Precision::Float64 : Precision::Float32;
   raw.z = z.as_double();
   raw.y = datasets::npy_is_integer(y.type()) ? y.as_int64() : integral_factors(y.as_double(), y.where());

@@ -26,6 +26,7 @@
 #include "datasets/sampling.hpp"
 #include "src/core/error.hpp"
 #include "src/cli/cli_common.hpp"
+#include "src/core/memory.hpp"
 #include "src/core/progress.hpp"
 
 namespace axial::cli {
@@ -260,6 +261,7 @@ int run_generate(const Args& raw) {
   std::optional<std::uint64_t> seed_attr;
   if (have_num) {
     Rng rng = make_rng(seed, 0);
+    require_memory(double(num) * data->num_factors() * 8.0, fmt::format("--num {} (the factor rows)", num));
     rows = datasets::sample_global(*data, num, rng);
     seed_attr = seed;
   } else {
@@ -336,6 +338,8 @@ int run_sample(const Args& raw) {
   Rng rng = make_rng(seed, 0);
   std::vector<FactorVector> centroids;
   std::vector<FactorMatrix> samples;
+  require_memory(double(clusters) * double(num) * data->num_factors() * 8.0,
+                 fmt::format("--clusters {} × --num {} (the factor rows)", clusters, num));
   for (std::int64_t c = 0; c < clusters; ++c) {
     centroids.push_back(sampler.centroid(rng));
     samples.push_back(sampler.sample(centroids.back(), num, rng));

@@ -102,8 +102,8 @@ void describe(OptionTable& t, EvalArgs& a) {
         std::int64_t{0})
    .add("cluster-size", s.cluster_size, "points per local cluster", Role::kResult, std::int64_t{2})
    .custom("localities", "0.1,0.2,0.3,0.6,1.0", "comma-separated rho in (0, 1]", set_localities)
-   .add("bins", s.bins, "histogram bins of the global metrics", Role::kResult, 1)
-   .add("local-bins", s.local_bins, "histogram bins of the local metrics", Role::kResult, 1)
+   .add("bins", s.bins, "histogram bins of the global metrics", Role::kResult, 1, 1000000)
+   .add("local-bins", s.local_bins, "histogram bins of the local metrics", Role::kResult, 1, 1000000)
    .add("cutoff", s.cutoff,
         "continuity cutoff: factors with fewer values are held fixed locally and left out of axis alignment",
         Role::kResult, std::int64_t{1})

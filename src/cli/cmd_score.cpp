@@ -152,6 +152,8 @@ int run_score(const Args& args) {
   if (vm.count("train-fraction") && vm.count("num-train"))
     throw Error("--train-fraction and --num-train are mutually exclusive");
   if (o.bins < 1) throw Error(fmt::format("--bins {}: must be at least 1", o.bins));
+  if (o.bins > 1000000) throw Error(fmt::format("--bins {}: must be at most 1000000", o.bins));
+  if (o.local_bins > 1000000) throw Error(fmt::format("--local-bins {}: must be at most 1000000", o.local_bins));
   if (o.num_latents < 0) throw Error(fmt::format("--num-latents {}: must be at least 1", o.num_latents));
   if (o.local_bins < 1) throw Error(fmt::format("--local-bins {}: must be at least 1", o.local_bins));
   if (o.threads < 0) throw Error(fmt::format("--threads {}: must be ≥ 0", o.threads));

@@ -8,6 +8,7 @@
 #include "models/trainer.hpp"
 #include "src/cli/cli_common.hpp"
 #include "src/cli/option_table.hpp"
+#include "src/core/memory.hpp"
 
 namespace axial::cli {
 
@@ -109,6 +110,9 @@ int run_train(const Args& args) {
       std::vector<std::string> run_only;
       for (Role role : {Role::kFixed, Role::kRun})
         for (const auto& k : t.config_keys(role)) run_only.push_back(k);
+      // The training cache holds --train-cache images of at least 64×64 bytes (uint8, one channel).
+      require_memory(double(o.train_cache) * 64.0 * 64.0,
+                     fmt::format("--train-cache {} (the training cache)", o.train_cache));
       models::train(o, out, run_only);
     }
   } catch (const models::TrainingDiverged& e) {

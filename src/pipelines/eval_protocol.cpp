@@ -30,6 +30,7 @@
 #include "metrics/registry.hpp"
 #include "metrics/score_sheet.hpp"
 #include "reports/eval_results.hpp"
+#include "src/core/memory.hpp"
 #include "src/core/progress.hpp"
 
 namespace axial::pipelines {
@@ -492,6 +493,15 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
                   shape.height, shape.width,
                   shape.channels, encoder.device(), settings.seed));
 
+  {
+    const double rows = double(settings.num_train) + double(settings.num_test) +
+                        double(settings.clusters) * double(settings.cluster_size) * double(settings.localities.size()) +
+                        double(settings.anchors) * 2.0 * K;
+    require_memory(rows * (double(K) + double(L)) * 8.0,
+                   fmt::format("the eval sample ({:.0f} images; --num-train, --num-test, --clusters × --cluster-size × "
+                               "localities, --anchors)",
+                               rows));
+  }
   // Every factor row, from the seed.
   Block train, test;
   {

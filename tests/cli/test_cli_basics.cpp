@@ -128,3 +128,23 @@ TEST_CASE("sweep --run-index -1 is an error, not the whole plan") {
   CHECK(r.err.find("axial: error: --run-index -1") == 0);
   CHECK_FALSE(std::filesystem::exists(tmp / "out" / "runs"));
 }
+
+TEST_CASE("typo-sized values are one error naming the option and the memory they need, not bad_alloc") {
+  axial::test::TempDir tmp;
+  for (const std::string& cmd :
+       {std::string("data generate three-dots --num 2000000000 --out ") + axial::test::q(tmp / "x.h5"),
+        std::string("data sample three-dots --clusters 100000 --num 100000 --out ") + axial::test::q(tmp / "y.h5"),
+        std::string("train --train-cache 100000000000 --out ") + axial::test::q(tmp / "t")}) {
+    auto r = axial::test::run_axial(cmd);
+    INFO(cmd << " -> " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("of memory, more than this machine's") != std::string::npos);
+    CHECK(r.err.find("internal error") == std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp / "x.h5"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "t"));
+  auto bins = axial::test::run_axial("eval --bins 2000000000 --model x --out " + axial::test::q(tmp / "e"));
+  CHECK(bins.exit_code == 2);
+  CHECK(bins.err.find("--bins 2000000000: must be between 1 and 1000000") != std::string::npos);
+}
