@@ -10,6 +10,7 @@
 #include "src/core/random.hpp"
 #include "datasets/registry.hpp"
 #include "src/core/error.hpp"
+#include "src/core/json_guard.hpp"
 #include "models/vae.hpp"
 
 namespace axial::models {
@@ -24,10 +25,9 @@ ModelFigureArrays compute_model_figures(const fs::path& train_dir, const ModelFi
   if (fs::is_regular_file(train_dir / "config.json")) {
     const fs::path file = train_dir / "config.json";
     nlohmann::json cfg;
-    std::ifstream in(file);
-    if (!in) throw Error(fmt::format("cannot open '{}'", file.string()));
+    const std::string text = read_json_text(file);
     try {
-      cfg = nlohmann::json::parse(in);
+      cfg = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       throw Error(fmt::format("'{}' is not valid JSON: {}", file.string(), e.what()));
     }

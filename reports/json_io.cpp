@@ -5,14 +5,14 @@
 #include <fstream>
 
 #include "src/core/error.hpp"
+#include "src/core/json_guard.hpp"
 
 namespace axial::reports {
 
 nlohmann::json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(fmt::format("cannot open '{}'", path.string()));
+  const std::string text = read_json_text(path);  // refuses a nesting that would overflow the parser's stack
   try {
-    return nlohmann::json::parse(in);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(fmt::format("'{}' is not valid JSON: {}", path.string(), e.what()));
   }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include <string>
 
@@ -60,8 +61,28 @@ void AtomicOutput::commit() {
   sync_directory(target_.has_parent_path() ? target_.parent_path() : std::filesystem::path("."), target_);
 }
 
+namespace {
+// Writes `contents` to out.temp_path(), checking every write, the fsync and the close.
+void write_temp(const AtomicOutput& out, const std::filesystem::path& target, const std::string& contents);
+}  // namespace
+
 void write_file_atomically(const std::filesystem::path& target, const std::string& contents) {
   AtomicOutput out(target);
+  write_temp(out, target, contents);
+  out.commit();
+}
+
+void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+  std::vector<std::unique_ptr<AtomicOutput>> outs;
+  for (const auto& [target, contents] : files) {
+    outs.push_back(std::make_unique<AtomicOutput>(target));
+    write_temp(*outs.back(), target, contents);
+  }
+  for (auto& o : outs) o->commit();
+}
+
+namespace {
+void write_temp(const AtomicOutput& out, const std::filesystem::path& target, const std::string& contents) {
   const int fd = ::open(out.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(fmt::format("cannot open '{}' for writing: {}", out.temp_path().string(), std::strerror(errno)));
   std::size_t done = 0;
@@ -81,7 +102,7 @@ void write_file_atomically(const std::filesystem::path& target, const std::strin
     throw Error(fmt::format("cannot write '{}': {}", target.string(), std::strerror(err)));
   }
   if (::close(fd) != 0) throw Error(fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
-  out.commit();
 }
+}  // namespace
 
 }  // namespace axial

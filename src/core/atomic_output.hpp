@@ -3,6 +3,9 @@
 // then commit() renames it over the target. If commit() is never reached (an error was thrown), the destructor
 // removes the temporary file, so a failed run leaves no output file behind.
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace axial {
 
@@ -28,5 +31,10 @@ class AtomicOutput {
 // Writes `contents` to `target` atomically (temp file + rename); every write, fsync and close is checked, so a
 // full disk is an error and never a short file renamed over a good one.
 void write_file_atomically(const std::filesystem::path& target, const std::string& contents);
+
+// Writes a set of files that belong together (e.g. results.json, .csv, .md): every file is written and synced to a
+// temporary sibling first; only when all of them are complete are they renamed into place, results.json-like
+// markers last (the order given). A failure while writing replaces none of the old files.
+void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
 }  // namespace axial

@@ -30,6 +30,7 @@
 #include "metrics/registry.hpp"
 #include "metrics/score_sheet.hpp"
 #include "reports/eval_results.hpp"
+#include "src/core/json_guard.hpp"
 #include "src/core/memory.hpp"
 #include "src/core/progress.hpp"
 
@@ -113,9 +114,9 @@ ModelRef resolve_model(const std::string& spec) {
     if (fs::is_regular_file(m.path / "model" / "vae.pt")) m.vae = m.path / "model" / "vae.pt";
     const fs::path config = m.path / "config.json";
     if (fs::is_regular_file(config)) {
-      std::ifstream in(config);
+      const std::string text = read_json_text(config);
       try {
-        m.train_config = json::parse(in);
+        m.train_config = json::parse(text);
       } catch (const std::exception& e) {
         throw Error(fmt::format("'{}': not valid JSON ({})", config.string(), e.what()));
       }
@@ -754,9 +755,11 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   outcome.results_csv = settings.out / "results.csv";
   outcome.results_md = settings.out / "results.md";
   const nlohmann::json plain = nlohmann::json::parse(r.dump());
-  write_file_atomically(outcome.results_csv, reports::results_csv(plain));
-  write_file_atomically(outcome.results_md, reports::results_markdown(plain));
-  write_file_atomically(outcome.results_json, r.dump(2) + "\n");
+  // The three files are one result: all are complete before any replaces an old one; results.json (what sweeps
+  // and reports look for) is renamed last.
+  write_files_atomically({{outcome.results_csv, reports::results_csv(plain)},
+                          {outcome.results_md, reports::results_markdown(plain)},
+                          {outcome.results_json, r.dump(2) + "\n"}});
   outcome.results = plain;
   say(fmt::format("wrote {} ({} total)", outcome.results_json.string(), format_duration(seconds_since(t_total))));
   return outcome;

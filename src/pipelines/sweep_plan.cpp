@@ -13,6 +13,7 @@
 #include "axial/version.hpp"
 #include "src/core/atomic_output.hpp"
 #include "src/core/error.hpp"
+#include "src/core/json_guard.hpp"
 
 namespace axial::pipelines {
 
@@ -374,6 +375,9 @@ SweepPlan load_plan(const fs::path& file, const fs::path& out_override) {
   ordered_json spec;
   std::string ext = file.extension().string();
   if (ext == ".json") {
+    if (json_nesting_depth(ss.str()) > kMaxJsonDepth)
+      throw Error(fmt::format("'{}' is not valid JSON for axial: nested {} levels deep (at most {})", file.string(),
+                              json_nesting_depth(ss.str()), kMaxJsonDepth));
     try {
       spec = ordered_json::parse(ss.str());
     } catch (const nlohmann::json::parse_error& e) {

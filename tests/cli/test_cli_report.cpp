@@ -127,3 +127,16 @@ TEST_CASE("axial report aggregates axial score JSON outputs, grouped by a file n
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("does not match") != std::string::npos);
 }
+
+TEST_CASE("axial report: a valid JSON file nested 100,000 deep is one error, not a crash") {
+  axial::test::TempDir dir;
+  fs::create_directories(dir / "runs" / "a");
+  {
+    std::ofstream f(dir / "runs" / "a" / "results.json");
+    f << "{\"metrics\": " << std::string(100000, '[') << std::string(100000, ']') << "}";
+  }
+  auto r = run_axial("report " + axial::test::q(dir / "runs") + " --out " + axial::test::q(dir / "out"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("nested 100001 levels deep") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out"));
+}

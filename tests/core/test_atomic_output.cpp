@@ -49,3 +49,25 @@ TEST_CASE("a missing output directory is named") {
   const std::string msg = test::error_of([&] { write_file_atomically(tmp / "no" / "out.txt", "x"); });
   CHECK(msg.find("output directory '" + (tmp / "no").string() + "' does not exist") == 0);
 }
+
+TEST_CASE("write_files_atomically replaces none of a set when one file of it cannot be written") {
+  test::TempDir tmp;
+  write_files_atomically({{tmp / "a.csv", "old a\n"}, {tmp / "b.json", "old b\n"}});
+  struct rlimit old {};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+  std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 1024;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  // a.csv fits the limit, b.json does not: neither may change.
+  const std::string msg =
+      test::error_of([&] { write_files_atomically({{tmp / "a.csv", "new a\n"}, {tmp / "b.json", std::string(4096, 'x')}}); });
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &old) == 0);
+  std::signal(SIGXFSZ, SIG_DFL);
+  CHECK(msg.find("cannot write '" + (tmp / "b.json").string() + "'") == 0);
+  CHECK(test::slurp(tmp / "a.csv") == "old a\n");
+  CHECK(test::slurp(tmp / "b.json") == "old b\n");
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
+  CHECK(files == 2);  // no temporary file left
+}
