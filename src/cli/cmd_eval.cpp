@@ -53,6 +53,7 @@ struct EvalArgs {
   std::string model_spec, out, dump;
   bool no_decoder = false;
   bool force = false;
+  int threads = 0;  // 0 = every hardware thread
   models::EncoderOptions call;  // how to call the encoder and read its output
 };
 
@@ -63,6 +64,7 @@ void describe(OptionTable& t, EvalArgs& a) {
   std::string& out = a.out;
   std::string& dump = a.dump;
   bool& no_decoder = a.no_decoder;
+  int& cli_threads = a.threads;
   const auto set_localities = [&s](const std::string& v) { s.localities = parse_localities(v); };
   const auto set_deny = [&s](const std::string& v) { s.deny = split_list(v); };
   const auto set_metrics = [&s](const std::string& v) { s.metrics = parse_metric_list(v); };
@@ -115,7 +117,8 @@ void describe(OptionTable& t, EvalArgs& a) {
    .add("anchors", s.anchors, "axis-alignment anchor points (0 = skip)", Role::kResult, std::int64_t{0})
    .flag("no-decoder-alignment", no_decoder, "skip the decoder-side axis alignment of axial VAE checkpoints",
          Role::kResult)
-   .add("threads", s.threads, "LibTorch and metric threads", Role::kRun, 1)
+   .add("threads", cli_threads, "LibTorch and metric threads (0 = all hardware threads, as in every command)",
+        Role::kRun, 0)
    .flag("force", a.force, "replace the results already in --out (otherwise an existing results.json is an error)")
    .flag("quiet", s.quiet, "no progress on stderr");
   // clang-format on
@@ -131,6 +134,7 @@ void parse_and_validate(const Args& args, OptionTable& t, EvalArgs& a) {
   a.s.out = a.out;
   if (!a.dump.empty()) a.s.dump_samples = a.dump;
   a.s.decoder_axis_alignment = !a.no_decoder;
+  a.s.threads = a.threads > 0 ? a.threads : hardware_threads();
   pipelines::label_protocol(a.s);
   pipelines::validate(a.s);
 }

@@ -639,7 +639,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     e["centroids"] = cents;
     local_json.push_back(e);
     say(fmt::format("locality {}: local MIG {}, local modularity {}", locality_name(set.rho),
-                    format_number(r.local_mig), format_number(r.local_modularity)));
+                    fmt::format("{:.4g}", r.local_mig), fmt::format("{:.4g}", r.local_modularity)));
     if (settings.dump_samples) dump_groups.emplace_back("locality_" + locality_name(set.rho), std::move(clusters));
   }
   const double t_local = seconds_since(t_stage);
@@ -673,10 +673,10 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     }
     say(fmt::format("axis alignment {}{}",
                     metrics_json["axis_alignment"].is_number()
-                        ? format_number(metrics_json["axis_alignment"].get<double>())
+                        ? fmt::format("{:.4g}", metrics_json["axis_alignment"].get<double>())
                         : std::string("undefined"),
                     decoder_axis && metrics_json["decoder_axis_alignment"].is_number()
-                        ? ", decoder " + format_number(metrics_json["decoder_axis_alignment"].get<double>())
+                        ? ", decoder " + fmt::format("{:.4g}", metrics_json["decoder_axis_alignment"].get<double>())
                         : std::string()));
   }
   const double t_axis = seconds_since(t_stage);
