@@ -634,6 +634,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     ScoreSheet scores;
     add_local_scores(r, scores);
     sheet_to_json(scores, e);
+    e["local_mig_skipped_factors_per_cluster"] = r.skipped_factors_per_cluster;  // counts: integers, as score prints
     json cents = json::array();
     for (const auto& c : set.centroids) cents.push_back(std::vector<std::int64_t>(c.data(), c.data() + c.size()));
     e["centroids"] = cents;
