@@ -78,7 +78,7 @@ po::options_description describe(ScoreOptions& o) {
       ("codes", po::value(&o.codes)->value_name("FILE"),
        "codes and factors: .h5/.hdf5 or .npz with `codes` (N,L) float32/float64 and `factors` (N,K) integer, or .csv "
        "with header z0..z{L-1},y0..y{K-1}")
-      ("bins", po::value(&o.bins)->default_value(20)->value_name("B"), "histogram bins per latent for mig/modularity")
+      ("bins", po::value(&o.bins)->default_value(o.bins)->value_name("B"), "histogram bins per latent for mig/modularity")
       ("metrics", po::value(&o.metrics)->default_value(o.metrics)->value_name("LIST"),
        "comma-separated metrics to compute (see the list below)")
       ("train-fraction", po::value(&o.train_fraction)->value_name("F"),
@@ -94,15 +94,15 @@ po::options_description describe(ScoreOptions& o) {
       ("clusters-group", po::value(&o.clusters_group)->value_name("GROUP"),
        "read the cluster_i groups under this HDF5 group (e.g. one written per locality by `axial eval "
        "--dump-samples`)")
-      ("local-bins", po::value(&o.local_bins)->default_value(5)->value_name("B"), "histogram bins for local metrics")
-      ("discretizer", po::value(&o.discretizer)->default_value("histogram")->value_name("NAME"),
+      ("local-bins", po::value(&o.local_bins)->default_value(o.local_bins)->value_name("B"), "histogram bins for local metrics")
+      ("discretizer", po::value(&o.discretizer)->default_value(o.discretizer)->value_name("NAME"),
        "histogram (numpy.histogram edges, as disentanglement_lib) or quantile (equal-frequency bins)")
-      ("threads", po::value(&o.threads)->default_value(0)->value_name("T"), "worker threads (0 = all cores)")
+      ("threads", po::value(&o.threads)->default_value(o.threads)->value_name("T"), "worker threads (0 = all cores)")
       ("codes-key", po::value(&o.codes_key)->value_name("KEY"),
        "member/dataset holding the codes (default: codes, else mus as disentanglement_lib names them; an HDF5 "
        "group path works)")
       ("factors-key", po::value(&o.factors_key)->value_name("KEY"), "member/dataset of the factors (default: factors, else ys)")
-      ("layout", po::value(&o.layout)->default_value("auto")->value_name("L"),
+      ("layout", po::value(&o.layout)->default_value(o.layout)->value_name("L"),
        "points-by-codes ((N, L) rows = samples, axial's), codes-by-points ((L, N), disentanglement_lib's), or auto "
        "(points-by-codes, refusing a shape that looks transposed)")
       ("num-latents", po::value(&o.num_latents)->value_name("L"),
