@@ -120,6 +120,8 @@ void describe(OptionTable& t, EvalArgs& a) {
    .add("threads", cli_threads, "LibTorch and metric threads (0 = all hardware threads, as in every command)",
         Role::kRun, 0)
    .flag("force", a.force, "replace the results already in --out (otherwise an existing results.json is an error)")
+   .flag("resume", s.resume,
+         "continue from --out's results.partial.json (the stages a killed run finished; same model and settings)")
    .flag("quiet", s.quiet, "no progress on stderr");
   // clang-format on
 }

@@ -180,9 +180,6 @@ void encode_all(std::vector<Block*>& blocks, const datasets::GroundTruthData& da
     for (std::int64_t s = 0; s < b->factors.cols(); s += batch_size)
       jobs.push_back({b, s, std::min(batch_size, b->factors.cols() - s)});
   }
-  std::int64_t total = 0;
-  for (Block* b : blocks) total += b->factors.cols();
-  progress.start(total);
 
   struct Rendered {
     std::size_t job;
@@ -255,7 +252,6 @@ void encode_all(std::vector<Block*>& blocks, const datasets::GroundTruthData& da
     throw;
   }
   renderer.join();
-  progress.finish();
 }
 
 // --- axis alignment ------------------------------------------------------------------------------------------
@@ -414,6 +410,9 @@ void label_protocol(EvalSettings& s) {
 }
 
 void validate(const EvalSettings& s) {
+  if (s.resume && s.dump_samples)
+    throw Error("--resume cannot be combined with --dump-samples (the dump needs the codes of every stage; rerun "
+                "without --resume)");
   if (s.batch_size < 1) throw Error(fmt::format("--batch-size {}: must be at least 1", s.batch_size));
   if (s.num_train < 2) throw Error(fmt::format("--num-train {}: must be at least 2", s.num_train));
   if (s.num_test < 0) throw Error(fmt::format("--num-test {}: must be at least 0", s.num_test));
@@ -556,132 +555,6 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   }
   const bool decoder_axis = axis && settings.decoder_axis_alignment && loaded.decoder != nullptr;
 
-  std::vector<Block*> blocks = {&train, &test};
-  for (auto& set : localities)
-    for (auto& b : set.clusters) blocks.push_back(&b);
-  if (axis) {
-    blocks.push_back(&plan.neighbours);
-    if (decoder_axis) blocks.push_back(&plan.anchor_block);
-  }
-  auto t_stage = Clock::now();
-  Progress progress(progress_os, "axial eval: encoded", "images", settings.quiet);
-  encode_all(blocks, *data, encoder, settings.batch_size, progress);
-  const double t_encode = seconds_since(t_stage);
-
-  json metrics_json = json::object();
-  // Global metrics. MIG and modularity on the training rows (the paper's MIG sample is its modularity/explicitness
-  // training sample); explicitness and SAP fit on train and score train and test.
-  t_stage = Clock::now();
-  DiscretizeOptions disc;
-  disc.num_bins = settings.bins;
-  disc.precision = precision;
-  {
-    std::vector<std::string> mi_names, split_names;
-    for (const auto& n : settings.metrics)
-      (metric_info(n).sample == MetricSample::kOneSample ? mi_names : split_names).push_back(n);
-    ScoreSheet sheet;
-    if (!split_names.empty()) {
-      CodeMatrix all(L, train.codes.cols() + test.codes.cols());
-      all << train.codes, test.codes;
-      FactorMatrix all_f(K, all.cols());
-      all_f << train.factors, test.factors;
-      ScoreInputs in;
-      in.codes = &all;
-      in.factors = &all_f;
-      in.discretize = disc;
-      in.num_train = train.codes.cols();
-      in.num_threads = settings.threads;
-      std::string names;
-      for (const auto& n : split_names) names += (names.empty() ? "" : "/") + n;
-      say(names + " ...");
-      ScoreSheet s = compute_metrics(split_names, in);
-      if (!mi_names.empty()) {
-        ScoreInputs tr = in;
-        tr.codes = &train.codes;
-        tr.factors = &train.factors;
-        tr.num_train = 0;
-        ScoreSheet mi = compute_metrics(mi_names, tr);
-        sheet.append(mi);
-      }
-      sheet.append(s);
-    } else if (!mi_names.empty()) {
-      ScoreInputs tr;
-      tr.codes = &train.codes;
-      tr.factors = &train.factors;
-      tr.discretize = disc;
-      tr.num_threads = settings.threads;
-      sheet = compute_metrics(mi_names, tr);
-    }
-    sheet_to_json(sheet, metrics_json);
-  }
-  const double t_global = seconds_since(t_stage);
-
-  // Local metrics: one sample set per locality serves local MIG and local modularity.
-  t_stage = Clock::now();
-  json local_json = json::array();
-  std::vector<std::pair<std::string, std::vector<LocalCluster>>> dump_groups;
-  for (auto& set : localities) {
-    std::vector<LocalCluster> clusters;
-    clusters.reserve(set.clusters.size());
-    for (auto& b : set.clusters) clusters.push_back({std::move(b.codes), std::move(b.factors)});
-    LocalOptions opt;
-    opt.num_bins = settings.local_bins;
-    opt.precision = precision;
-    opt.num_threads = settings.threads;
-    const LocalResult r = compute_local(clusters, opt);
-    json e;
-    e["locality"] = set.rho;
-    ScoreSheet scores;
-    add_local_scores(r, scores);
-    sheet_to_json(scores, e);
-    e["local_mig_skipped_factors_per_cluster"] = r.skipped_factors_per_cluster;  // counts: integers, as score prints
-    json cents = json::array();
-    for (const auto& c : set.centroids) cents.push_back(std::vector<std::int64_t>(c.data(), c.data() + c.size()));
-    e["centroids"] = cents;
-    local_json.push_back(e);
-    say(fmt::format("locality {}: local MIG {}, local modularity {}", locality_name(set.rho),
-                    fmt::format("{:.4g}", r.local_mig), fmt::format("{:.4g}", r.local_modularity)));
-    if (settings.dump_samples) dump_groups.emplace_back("locality_" + locality_name(set.rho), std::move(clusters));
-  }
-  const double t_local = seconds_since(t_stage);
-
-  // Axis alignment: B = ∂μ/∂y per anchor from the encoded neighbours; decoder variant from the VAE.
-  t_stage = Clock::now();
-  if (!axis_skipped.empty()) {
-    undefined_to_json("axis_alignment", axis_skipped, metrics_json);
-  } else if (settings.anchors > 0 && ordered.empty()) {
-    undefined_to_json("axis_alignment", fmt::format("no ordered factor (none has ≥ {} values and is not deny-listed)",
-                                                    settings.cutoff),
-                      metrics_json);
-  } else if (axis) {
-    std::vector<std::string> names;
-    for (int k : ordered) names.push_back(data->factor_names()[static_cast<std::size_t>(k)]);
-    const std::int64_t A = plan.anchors.cols(), F = static_cast<std::int64_t>(ordered.size());
-    const auto sens = encoder_sensitivities(plan.neighbours.codes, plan.inverse_step, A, F);
-    try {
-      summary_to_json(axis_alignment(sens), "axis_alignment", metrics_json);
-    } catch (const Error& e) {
-      undefined_to_json("axis_alignment", e.what(), metrics_json);
-    }
-    metrics_json["axis_alignment_factors"] = names;
-    if (decoder_axis) {
-      try {
-        summary_to_json(decoder_axis_alignment(*loaded.decoder, *data, plan), "decoder_axis_alignment",
-                        metrics_json);
-      } catch (const Error& e) {
-        undefined_to_json("decoder_axis_alignment", e.what(), metrics_json);
-      }
-    }
-    say(fmt::format("axis alignment {}{}",
-                    metrics_json["axis_alignment"].is_number()
-                        ? fmt::format("{:.4g}", metrics_json["axis_alignment"].get<double>())
-                        : std::string("undefined"),
-                    decoder_axis && metrics_json["decoder_axis_alignment"].is_number()
-                        ? ", decoder " + fmt::format("{:.4g}", metrics_json["decoder_axis_alignment"].get<double>())
-                        : std::string()));
-  }
-  const double t_axis = seconds_since(t_stage);
-
   // Results.
   reports::EvalResults res;
   res.axial_version = kVersion;
@@ -723,13 +596,242 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
       res.settings["encoder"] = settings.encoder_call;
   }
   res.train_config = model.train_config;
-  res.metrics = metrics_json;
+
+  // The stages, in the order their results appear: global (train + test), one per locality, axis alignment. Each
+  // is encoded and scored in turn; after each, OUT/results.partial.json holds everything finished so far (marked
+  // partial), and `--resume` continues from it without re-encoding finished stages.
+  json global_json = json::object(), axis_json = json::object(), local_json = json::array();
+  std::vector<std::string> completed;
+  double t_encode = 0, t_global = 0, t_local = 0, t_axis = 0;
+  std::int64_t images_encoded = 0;
+  auto merged_metrics = [&] {
+    json m = global_json;
+    for (auto it = axis_json.begin(); it != axis_json.end(); ++it) m[it.key()] = *it;
+    return m;
+  };
+  // What must match for a partial file to be continued: everything that changes results.
+  json resume_key = {{"model_sha256", res.model.sha256}, {"dataset", res.dataset}, {"seed", res.seed},
+                     {"protocol", res.protocol}, {"settings", res.settings}};
+  for (const char* k : {"batch_size", "device", "threads"}) resume_key["settings"].erase(k);
+  const fs::path partial_path = settings.out / "results.partial.json";
+  json resumed;  // the partial file's stages when resuming
+  if (settings.resume && fs::exists(partial_path)) {
+    json p;
+    try {
+      p = json::parse(read_json_text(partial_path));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(fmt::format("--resume: '{}' is not valid JSON ({})", partial_path.string(), e.what()));
+    }
+    if (!p.is_object() || p.value("resume_key", json()) != resume_key)
+      throw Error(fmt::format("--resume: '{}' was made with another model, data set, seed or settings; rerun "
+                              "without --resume to start afresh",
+                              partial_path.string()));
+    resumed = p.value("stages", json::object());
+    say(fmt::format("resuming from {} ({} stage(s) finished)", partial_path.string(), resumed.size()));
+  }
+  auto done_before = [&](const std::string& stage) { return resumed.contains(stage); };
+  auto write_partial = [&] {
+    reports::EvalResults part = res;
+    part.metrics = merged_metrics();
+    part.local = local_json;
+    part.images_encoded = images_encoded;
+    json j = part.to_json();
+    j["partial"] = true;
+    j["completed_stages"] = completed;
+    j["resume_key"] = resume_key;
+    json stages = json::object();
+    stages["global"] = global_json;
+    for (const auto& e : local_json) stages["locality_" + locality_name(e["locality"].get<double>())] = e;
+    if (std::find(completed.begin(), completed.end(), "axis") != completed.end()) stages["axis"] = axis_json;
+    for (auto it = stages.begin(); it != stages.end();)
+      if (std::find(completed.begin(), completed.end(), it.key()) == completed.end())
+        it = stages.erase(it);
+      else
+        ++it;
+    j["stages"] = stages;
+    fs::create_directories(settings.out);
+    write_file_atomically(partial_path, j.dump(2) + "\n");
+  };
+
+  // Encoding: one progress line over every stage still to do.
+  std::int64_t to_encode = 0;
+  auto count = [](const std::vector<Block*>& bs) {
+    std::int64_t n = 0;
+    for (const Block* b : bs) n += b->factors.cols();
+    return n;
+  };
+  std::vector<Block*> global_blocks = {&train, &test};
+  std::vector<Block*> axis_blocks;
+  if (axis) {
+    axis_blocks.push_back(&plan.neighbours);
+    if (decoder_axis) axis_blocks.push_back(&plan.anchor_block);
+  }
+  if (!done_before("global")) to_encode += count(global_blocks);
+  for (auto& set : localities)
+    if (!done_before("locality_" + locality_name(set.rho))) {
+      std::vector<Block*> bs;
+      for (auto& b : set.clusters) bs.push_back(&b);
+      to_encode += count(bs);
+    }
+  if (axis && !done_before("axis")) to_encode += count(axis_blocks);
+  Progress progress(progress_os, "axial eval: encoded", "images", settings.quiet);
+  progress.start(to_encode);
+  auto encode = [&](std::vector<Block*> bs) {
+    const auto t0 = Clock::now();
+    encode_all(bs, *data, encoder, settings.batch_size, progress);
+    t_encode += seconds_since(t0);
+    images_encoded += count(bs);
+  };
+
+  // Global metrics. MIG and modularity on the training rows (the paper's MIG sample is its modularity/explicitness
+  // training sample); explicitness and SAP fit on train and score train and test.
+  if (done_before("global")) {
+    global_json = resumed["global"];
+    images_encoded += count(global_blocks);
+  } else {
+    encode(global_blocks);
+    const auto t_stage = Clock::now();
+  DiscretizeOptions disc;
+    disc.num_bins = settings.bins;
+    disc.precision = precision;
+    {
+      std::vector<std::string> mi_names, split_names;
+      for (const auto& n : settings.metrics)
+        (metric_info(n).sample == MetricSample::kOneSample ? mi_names : split_names).push_back(n);
+      ScoreSheet sheet;
+      if (!split_names.empty()) {
+        CodeMatrix all(L, train.codes.cols() + test.codes.cols());
+        all << train.codes, test.codes;
+        FactorMatrix all_f(K, all.cols());
+        all_f << train.factors, test.factors;
+        ScoreInputs in;
+        in.codes = &all;
+        in.factors = &all_f;
+        in.discretize = disc;
+        in.num_train = train.codes.cols();
+        in.num_threads = settings.threads;
+        std::string names;
+        for (const auto& n : split_names) names += (names.empty() ? "" : "/") + n;
+        say(names + " ...");
+        ScoreSheet s = compute_metrics(split_names, in);
+        if (!mi_names.empty()) {
+          ScoreInputs tr = in;
+          tr.codes = &train.codes;
+          tr.factors = &train.factors;
+          tr.num_train = 0;
+          ScoreSheet mi = compute_metrics(mi_names, tr);
+          sheet.append(mi);
+        }
+        sheet.append(s);
+      } else if (!mi_names.empty()) {
+        ScoreInputs tr;
+        tr.codes = &train.codes;
+        tr.factors = &train.factors;
+        tr.discretize = disc;
+        tr.num_threads = settings.threads;
+        sheet = compute_metrics(mi_names, tr);
+      }
+      sheet_to_json(sheet, global_json);
+    }
+    t_global = seconds_since(t_stage);
+  }
+  completed.push_back("global");
+  write_partial();
+
+  // Local metrics: one sample set per locality serves local MIG and local modularity.
+  std::vector<std::pair<std::string, std::vector<LocalCluster>>> dump_groups;
+  for (auto& set : localities) {
+    const std::string stage = "locality_" + locality_name(set.rho);
+    if (done_before(stage)) {
+      local_json.push_back(resumed[stage]);
+      completed.push_back(stage);
+      for (const auto& b : set.clusters) images_encoded += b.factors.cols();
+      continue;
+    }
+    {
+      std::vector<Block*> bs;
+      for (auto& b : set.clusters) bs.push_back(&b);
+      encode(bs);
+    }
+    const auto t_stage = Clock::now();
+    std::vector<LocalCluster> clusters;
+    clusters.reserve(set.clusters.size());
+    for (auto& b : set.clusters) clusters.push_back({std::move(b.codes), std::move(b.factors)});
+    LocalOptions opt;
+    opt.num_bins = settings.local_bins;
+    opt.precision = precision;
+    opt.num_threads = settings.threads;
+    const LocalResult r = compute_local(clusters, opt);
+    json e;
+    e["locality"] = set.rho;
+    ScoreSheet scores;
+    add_local_scores(r, scores);
+    sheet_to_json(scores, e);
+    e["local_mig_skipped_factors_per_cluster"] = r.skipped_factors_per_cluster;  // counts: integers, as score prints
+    json cents = json::array();
+    for (const auto& c : set.centroids) cents.push_back(std::vector<std::int64_t>(c.data(), c.data() + c.size()));
+    e["centroids"] = cents;
+    local_json.push_back(e);
+    completed.push_back("locality_" + locality_name(set.rho));
+    say(fmt::format("locality {}: local MIG {}, local modularity {}", locality_name(set.rho),
+                    fmt::format("{:.4g}", r.local_mig), fmt::format("{:.4g}", r.local_modularity)));
+    if (settings.dump_samples) dump_groups.emplace_back("locality_" + locality_name(set.rho), std::move(clusters));
+    t_local += seconds_since(t_stage);
+    write_partial();
+  }
+
+  // Axis alignment: B = ∂μ/∂y per anchor from the encoded neighbours; decoder variant from the VAE.
+  if (done_before("axis")) {
+    axis_json = resumed["axis"];
+    images_encoded += count(axis_blocks);
+  } else {
+    if (axis) encode(axis_blocks);
+    const auto t_stage = Clock::now();
+  if (!axis_skipped.empty()) {
+    undefined_to_json("axis_alignment", axis_skipped, axis_json);
+  } else if (settings.anchors > 0 && ordered.empty()) {
+    undefined_to_json("axis_alignment", fmt::format("no ordered factor (none has ≥ {} values and is not deny-listed)",
+                                                    settings.cutoff),
+                      axis_json);
+  } else if (axis) {
+    std::vector<std::string> names;
+    for (int k : ordered) names.push_back(data->factor_names()[static_cast<std::size_t>(k)]);
+    const std::int64_t A = plan.anchors.cols(), F = static_cast<std::int64_t>(ordered.size());
+    const auto sens = encoder_sensitivities(plan.neighbours.codes, plan.inverse_step, A, F);
+    try {
+      summary_to_json(axis_alignment(sens), "axis_alignment", axis_json);
+    } catch (const Error& e) {
+      undefined_to_json("axis_alignment", e.what(), axis_json);
+    }
+    axis_json["axis_alignment_factors"] = names;
+    if (decoder_axis) {
+      try {
+        summary_to_json(decoder_axis_alignment(*loaded.decoder, *data, plan), "decoder_axis_alignment",
+                        axis_json);
+      } catch (const Error& e) {
+        undefined_to_json("decoder_axis_alignment", e.what(), axis_json);
+      }
+    }
+    say(fmt::format("axis alignment {}{}",
+                    axis_json["axis_alignment"].is_number()
+                        ? fmt::format("{:.4g}", axis_json["axis_alignment"].get<double>())
+                        : std::string("undefined"),
+                    decoder_axis && axis_json["decoder_axis_alignment"].is_number()
+                        ? ", decoder " + fmt::format("{:.4g}", axis_json["decoder_axis_alignment"].get<double>())
+                        : std::string()));
+  }
+    t_axis = seconds_since(t_stage);
+  }
+  completed.push_back("axis");
+  progress.finish();
+
+  res.metrics = merged_metrics();
   res.local = local_json;
   res.elapsed_s = {{"sampling_and_encoding", t_encode},
                    {"global_metrics", t_global},
                    {"local_metrics", t_local},
                    {"axis_alignment", t_axis}};
-  res.images_encoded = progress.total();
+  res.images_encoded = images_encoded;
 
   // Outputs: the dump first (it is an input to re-checking), then the results, each atomically.
   if (settings.dump_samples) {
@@ -761,6 +863,8 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   write_files_atomically({{outcome.results_csv, reports::results_csv(plain)},
                           {outcome.results_md, reports::results_markdown(plain)},
                           {outcome.results_json, r.dump(2) + "\n"}});
+  std::error_code ec;
+  fs::remove(partial_path, ec);  // complete now
   outcome.results = plain;
   say(fmt::format("wrote {} ({} total)", outcome.results_json.string(), format_duration(seconds_since(t_total))));
   return outcome;

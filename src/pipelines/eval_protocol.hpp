@@ -60,6 +60,8 @@ struct EvalSettings {
   std::int64_t anchors = 1000;             // axis alignment anchors (0 = skip)
   bool decoder_axis_alignment = true;      // also the decoder variant when the model has a vae.pt
   bool quiet = false;
+  // Continue from OUT/results.partial.json (the stages a killed or failed run finished) instead of starting afresh.
+  bool resume = false;
   int threads = hardware_threads();        // LibTorch intra-op threads and metric threads (default: every core)
 };
 

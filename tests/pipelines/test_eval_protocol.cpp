@@ -220,3 +220,74 @@ TEST_CASE("eval protocol: on a subset whose stencil neighbours do not exist, axi
   CHECK(r["images_encoded"] == 400 + 100);  // the neighbours were never rendered
   CHECK(r["metrics"]["mig"].is_number());
 }
+
+namespace {
+// The rotation representation that fails once `limit` images have been encoded (a run killed part-way), and counts.
+class FailingRotation final : public datasets::RepresentationFunction {
+ public:
+  FailingRotation(std::int64_t limit, std::int64_t* encoded) : limit_(limit), encoded_(encoded) {}
+  int probe(const float* x, std::int64_t n, const datasets::ObservationShape& s) override { return r_.probe(x, n, s); }
+  void encode(const float* images, std::int64_t n, double* out, std::int64_t first) override {
+    if (*encoded_ + n > limit_) throw Error("simulated failure");
+    r_.encode(images, n, out, first);
+    *encoded_ += n;
+  }
+  int latent_dim() const override { return 2; }
+  Precision precision() const override { return Precision::Float64; }
+  std::string device() const override { return "cpu"; }
+  std::string note() const override { return ""; }
+
+ private:
+  Rotation r_{30.0};
+  std::int64_t limit_;
+  std::int64_t* encoded_;
+};
+}  // namespace
+
+TEST_CASE("eval protocol: a run stopped part-way leaves its finished stages marked partial, and --resume continues "
+          "to the same numbers without re-encoding them") {
+  test::TempDir tmp;
+  pipelines::EvalSettings s = small_settings(tmp);
+  s.batch_size = 100;
+  OneFactorData data;
+  pipelines::ModelRef ref;
+  ref.type = "rotation";
+  std::ostringstream progress;
+  std::int64_t encoded = 0;
+  // The global stage is 400 + 100 images; the first locality's 4 × 300 fail part-way.
+  auto failing = [&](const pipelines::ModelRef&) {
+    pipelines::LoadedModel m;
+    m.encoder = std::make_unique<FailingRotation>(500 + 600, &encoded);
+    return m;
+  };
+  CHECK(test::error_of([&] { pipelines::run_eval(s, data, ref, failing, progress); }) == "simulated failure");
+  CHECK_FALSE(std::filesystem::exists(tmp / "eval" / "results.json"));
+  const auto partial = nlohmann::json::parse(test::slurp(tmp / "eval" / "results.partial.json"));
+  CHECK(partial["partial"] == true);
+  CHECK(partial["completed_stages"] == nlohmann::json::array({"global"}));
+  CHECK(partial["metrics"]["mig"].is_number());
+  // Resume: only the stages not finished are encoded (2 localities × 4 clusters × 300 points).
+  encoded = 0;
+  s.resume = true;
+  auto counting = [&](const pipelines::ModelRef&) {
+    pipelines::LoadedModel m;
+    m.encoder = std::make_unique<FailingRotation>(1 << 30, &encoded);
+    return m;
+  };
+  const auto resumed = pipelines::run_eval(s, data, ref, counting, progress).results;
+  CHECK(encoded == 2 * 4 * 300);
+  CHECK_FALSE(std::filesystem::exists(tmp / "eval" / "results.partial.json"));
+  // The same numbers as one uninterrupted run.
+  test::TempDir fresh_dir;
+  pipelines::EvalSettings f = small_settings(fresh_dir);
+  f.batch_size = 100;
+  const auto fresh = pipelines::run_eval(f, data, ref, counting, progress).results;
+  CHECK(resumed["metrics"] == fresh["metrics"]);
+  CHECK(resumed["local"] == fresh["local"]);
+  CHECK(resumed["images_encoded"] == fresh["images_encoded"]);
+  // A partial file from other settings is not continued.
+  s.seed = 9;
+  std::ofstream(tmp / "eval" / "results.partial.json") << partial.dump();
+  CHECK(test::error_of([&] { pipelines::run_eval(s, data, ref, counting, progress); })
+            .find("was made with another model, data set, seed or settings") != std::string::npos);
+}
