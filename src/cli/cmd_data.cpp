@@ -216,27 +216,43 @@ std::string quoted_names(const std::vector<std::string>& names) {
   return s;
 }
 
+// The output options `data generate` and `data sample` share, declared once: --out, --uint8, --gzip, --quiet.
+struct NativeOutputOptions {
+  std::string out;
+  bool uint8 = false;
+  int gzip = 4;
+  bool quiet = false;
+};
+void add_output_options(po::options_description& desc, NativeOutputOptions& o, const char* uint8_note) {
+  desc.add_options()("out", po::value(&o.out), "output file (axial native HDF5)")(
+      "uint8", po::bool_switch(&o.uint8),
+      (std::string("store images as uint8 with attribute scale=255") + uint8_note).c_str())(
+      "gzip", po::value(&o.gzip)->default_value(o.gzip), "deflate level 0..9 of the image chunks")(
+      "quiet", po::bool_switch(&o.quiet), "no progress on stderr");
+}
+const char* kDatasetHelp = "data set: three-dots, NAME=PATH or FILE.h5 (positional)";
+
 // --- generate ----------------------------------------------------------------------------------------------------
 
 int run_generate(const Args& raw) {
-  std::string dataset, factors_file, out, seed_text = "0";
+  std::string dataset, factors_file, seed_text = "0";
+  NativeOutputOptions output;
+  std::string& out = output.out;
+  int& gzip = output.gzip;
+  bool& uint8 = output.uint8;
+  bool& quiet = output.quiet;
   std::int64_t num = -1;
-  int gzip = 4;
-  bool uint8 = false, quiet = false;
   po::options_description desc("axial data generate options");
   // clang-format off
   desc.add_options()
-    ("dataset", po::value(&dataset), "data set: three-dots, NAME=PATH or FILE.h5 (positional)")
+    ("dataset", po::value(&dataset), kDatasetHelp)
     ("num", po::value(&num), "number of random factor rows (each factor uniform over its values)")
     ("seed", po::value(&seed_text)->default_value("0"),
      "seed of the random rows (written into the file; unused with --factors)")
     ("factors", po::value(&factors_file),
-     "render these rows instead: FILE.csv (header x0,y0,... or y0..y5) or FILE.h5 (dataset 'factors', N x K)")
-    ("out", po::value(&out), "output file (axial native HDF5)")
-    ("uint8", po::bool_switch(&uint8), "store images as uint8 with attribute scale=255 (lossy for three-dots)")
-    ("gzip", po::value(&gzip)->default_value(4), "deflate level 0..9 of the image chunks")
-    ("quiet", po::bool_switch(&quiet), "no progress on stderr");
+     "render these rows instead: FILE.csv (header x0,y0,... or y0..y5) or FILE.h5 (dataset 'factors', N x K)");
   // clang-format on
+  add_output_options(desc, output, " (lossy for three-dots)");
   const std::string usage =
       "axial data generate DATASET (--num N [--seed S] | --factors FILE) --out F.h5 [--uint8] [--gzip L] [--quiet]\n\n"
       "Renders factor rows of DATASET (" + datasets::dataset_names() + ") into an axial native HDF5 file: "
@@ -283,16 +299,19 @@ int run_generate(const Args& raw) {
 // --- sample ------------------------------------------------------------------------------------------------------
 
 int run_sample(const Args& raw) {
-  std::string dataset, out, seed_text = "0";
+  std::string dataset, seed_text = "0";
+  NativeOutputOptions output;
+  std::string& out = output.out;
+  int& gzip = output.gzip;
+  bool& uint8 = output.uint8;
+  bool& quiet = output.quiet;
   std::int64_t num = -1, clusters = 1;
-  int gzip = 4;
-  bool uint8 = false, quiet = false;
   datasets::LocalSamplingOptions lo;
   std::vector<std::string> deny_raw;
   po::options_description desc("axial data sample options");
   // clang-format off
   desc.add_options()
-    ("dataset", po::value(&dataset), "data set: three-dots, NAME=PATH or FILE.h5 (positional)")
+    ("dataset", po::value(&dataset), kDatasetHelp)
     ("locality", po::value(&lo.locality)->default_value(lo.locality),
      "rho in (0, 1]: factor i varies within floor(n_i*rho) of the centroid")
     ("cutoff", po::value(&lo.cutoff)->default_value(lo.cutoff),
@@ -301,12 +320,9 @@ int run_sample(const Args& raw) {
      "factors held at the centroid, by name or index (repeatable, or comma-separated)")
     ("clusters", po::value(&clusters)->default_value(1), "number of neighbourhoods (groups cluster_0, cluster_1, ...)")
     ("num", po::value(&num), "samples per neighbourhood")
-    ("seed", po::value(&seed_text)->default_value("0"), "seed of centroids and samples (written into the file)")
-    ("out", po::value(&out), "output file (axial native HDF5)")
-    ("uint8", po::bool_switch(&uint8), "store images as uint8 with attribute scale=255")
-    ("gzip", po::value(&gzip)->default_value(4), "deflate level 0..9 of the image chunks")
-    ("quiet", po::bool_switch(&quiet), "no progress on stderr");
+    ("seed", po::value(&seed_text)->default_value("0"), "seed of centroids and samples (written into the file)");
   // clang-format on
+  add_output_options(desc, output, "");
   const std::string usage =
       "axial data sample DATASET [--locality 0.1] [--clusters C] [--cutoff 10] [--deny F ...] --num N [--seed S] "
       "--out F.h5 [--quiet]\n\n"
