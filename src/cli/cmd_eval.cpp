@@ -80,7 +80,7 @@ void describe(OptionTable& t, EvalArgs& a) {
         "on, else three-dots)")
    .custom("protocol", s.protocol,
            "paper (the paper's sizes) or quick (a reduced smoke-test protocol); explicit size options override it",
-           set_protocol)
+           set_protocol, Role::kResult, "NAME")
    .add("out", out, "output directory for results.json, results.csv, results.md", Role::kRun)
    .add("device", s.device, "auto, cpu, cuda or cuda:N", Role::kRun)
    .add("method", a.call.method, "the exported method to call (e.g. encode of a full VAE)")

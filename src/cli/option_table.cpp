@@ -67,6 +67,16 @@ double parse_real_option(const std::string& name, const std::string& text, doubl
   return v;
 }
 
+const char* text_placeholder(const std::string& o) {
+  if (o == "out" || o == "resume") return "DIR";
+  if (o == "model") return "PATH";
+  if (o == "dump-samples") return "FILE";
+  if (o == "dataset") return "SPEC";
+  if (o == "device") return "DEV";
+  if (o == "input-range") return "RANGE";
+  return "NAME";
+}
+
 std::string default_text_of(double v) { return fmt::format("{}", v); }
 std::string default_text_of(std::int64_t v) { return fmt::format("{}", v); }
 std::string default_text_of(std::uint64_t v) { return fmt::format("{}", v); }

@@ -49,7 +49,7 @@ class OptionTable {
   // An option read by `set` from its text (lists, paths, …); no default_text = no default shown.
   OptionTable& custom(const char* name, const std::optional<std::string>& default_text, const std::string& help,
                       std::function<void(const std::string&)> set, Role role = Role::kResult,
-                      const char* value_name = nullptr);
+                      const char* value_name = "LIST");
   // The "-h [ --help ]" line of --help (parsing never sees it: callers check wants_help first).
   OptionTable& help_line(const char* text) {
     desc_.add_options()("help,h", text);
@@ -84,6 +84,8 @@ class OptionTable {
 };
 
 // --- template ---------------------------------------------------------------------------------------------------
+// The --help placeholder of a text option, by what it names: DIR, PATH, FILE, SPEC, LIST, NAME.
+const char* text_placeholder(const std::string& option);
 std::string default_text_of(double v);
 std::string default_text_of(std::int64_t v);
 std::string default_text_of(std::uint64_t v);
@@ -96,14 +98,17 @@ OptionTable& OptionTable::add(const char* name, T& field, const std::string& hel
   std::function<void(const std::string&)> set;
   std::optional<std::string> def;
   const std::string n = name;
+  const char* placeholder = "N";
   if constexpr (std::is_same_v<T, std::string>) {
     set = [&field](const std::string& t) { field = t; };
     if (!field.empty()) def = field;
+    placeholder = text_placeholder(n);
   } else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
     const double l = lo ? double(*lo) : -std::numeric_limits<double>::max();
     const double h = hi ? double(*hi) : std::numeric_limits<double>::max();
     set = [&field, n, l, h](const std::string& t) { field = static_cast<T>(parse_real_option(n, t, l, h)); };
     def = default_text_of(double(field));
+    placeholder = "X";
   } else if constexpr (std::is_unsigned_v<T>) {
     const std::uint64_t h = hi ? std::uint64_t(*hi) : std::uint64_t(std::numeric_limits<T>::max());
     set = [&field, n, h](const std::string& t) { field = static_cast<T>(parse_unsigned_option(n, t, h)); };
@@ -115,7 +120,7 @@ OptionTable& OptionTable::add(const char* name, T& field, const std::string& hel
     set = [&field, n, l, h](const std::string& t) { field = static_cast<T>(parse_integer_option(n, t, l, h)); };
     def = default_text_of(std::int64_t(field));
   }
-  return custom(name, def, help, std::move(set), role);
+  return custom(name, def, help, std::move(set), role, placeholder);
 }
 
 }  // namespace axial::cli
