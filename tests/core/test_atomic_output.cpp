@@ -49,3 +49,13 @@ TEST_CASE("a missing output directory is named") {
   const std::string msg = test::error_of([&] { write_file_atomically(tmp / "no" / "out.txt", "x"); });
   CHECK(msg.find("output directory '" + (tmp / "no").string() + "' does not exist") == 0);
 }
+
+TEST_CASE("shown_path names the target of a live temporary file, any other path as it is") {
+  test::TempDir tmp;
+  {
+    AtomicOutput out(tmp / "x.h5");
+    CHECK(AtomicOutput::shown_path(out.temp_path()) == tmp / "x.h5");
+    CHECK(AtomicOutput::shown_path(tmp / "other") == tmp / "other");
+  }
+  CHECK(AtomicOutput::shown_path(tmp / ".x.h5.tmp-1") == tmp / ".x.h5.tmp-1");
+}
