@@ -2,8 +2,10 @@
 // error line naming the output file and exit 2 — never a signal at exit or an abort — and leaves no partial output
 // (an existing file at the target is kept).
 #include <torch/script.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -100,4 +102,59 @@ TEST_CASE("axial eval --dump-samples: a failed write is one error line, exit 2, 
   CHECK_FALSE(fs::exists(tmp / "dump.h5"));
   for (const auto& e : fs::directory_iterator(tmp.path)) CHECK(e.path().filename().string()[0] != '.');
   CHECK_FALSE(fs::exists(tmp / "eval" / "results.json"));
+}
+
+namespace {
+const std::string kTinyTrain =
+    " --steps 30 --batch-size 4 --train-cache 16 --latent-dim 2 --threads 1 --device cpu --quiet ";
+
+// A tmpfs of `size` mounted at `dir` for the scope (root only; mounted() is false where it cannot be).
+struct SmallDisk {
+  fs::path dir;
+  bool ok = false;
+  SmallDisk(const fs::path& d, const std::string& size) : dir(d) {
+    fs::create_directories(dir);
+    if (geteuid() != 0) return;
+    ok = std::system(("mount -t tmpfs -o size=" + size + " tmpfs " + q(dir) + " 2>/dev/null").c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (ok) std::system(("umount " + q(dir)).c_str());
+  }
+  bool mounted() const { return ok; }
+};
+}  // namespace
+
+TEST_CASE("axial train: a checkpoint that cannot be written is one error line naming it, exit 2, no abort") {
+  TempDir tmp;
+  auto r = run_axial_limited("train" + kTinyTrain + "--out " + q(tmp / "run"), 64 * 1024);
+  check_one_error(r, "'" + (tmp / "run" / "checkpoint.pt").string() + "'");
+  CHECK(r.err.find("terminate") == std::string::npos);
+  // No temporary file left; what was written completely stays (the run can be resumed with more space).
+  for (const auto& e : fs::directory_iterator(tmp / "run")) CHECK(e.path().filename().string()[0] != '.');
+  CHECK(fs::exists(tmp / "run" / "config.json"));
+}
+
+TEST_CASE("axial train on a full disk: one error line, the last good checkpoint kept and resumable") {
+  TempDir tmp;
+  // Room for one checkpoint (about 7 MB for this model) but not for its replacement beside it.
+  SmallDisk disk(tmp / "disk", "10m");
+  if (!disk.mounted()) {
+    MESSAGE("skipped: needs root to mount a small tmpfs");
+    return;
+  }
+  const fs::path run = disk.dir / "run";
+  auto r = run_axial("train" + kTinyTrain + "--checkpoint-every 10 --out " + q(run));
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("'" + (run / "checkpoint.pt").string() + "'") != std::string::npos);
+  CHECK(r.err.find("No space left on device") != std::string::npos);
+  REQUIRE(fs::exists(run / "checkpoint.pt"));
+  for (const auto& e : fs::directory_iterator(run)) CHECK(e.path().filename().string()[0] != '.');
+  // The kept checkpoint is a good one: the run resumes from it elsewhere.
+  fs::copy(run, tmp / "copy", fs::copy_options::recursive);
+  auto resumed = run_axial("train --resume " + q(tmp / "copy") + " --threads 1");
+  CAPTURE(resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.err.find("from step 10") != std::string::npos);
 }
