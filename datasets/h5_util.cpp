@@ -6,6 +6,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "datasets/h5_driver.hpp"
+#include "src/core/atomic_output.hpp"
 #include "src/core/error.hpp"
 
 namespace axial::h5 {
@@ -126,29 +128,56 @@ File File::open_read(const std::filesystem::path& path) {
   return File(path, Handle(id));
 }
 
-File File::open_write(const std::filesystem::path& path) {
+File::File(std::filesystem::path path, Handle file, std::shared_ptr<detail::IoStatus> io)
+    : path_(std::move(path)), io_(std::move(io)), file_(std::move(file)) {}
+
+File File::open_guarded(const std::filesystem::path& path, bool create) {
   silence_hdf5();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found", path.string()));
-  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  if (id < 0) throw Error(fmt::format("'{}': cannot open HDF5 file for writing", path.string()));
-  return File(path, Handle(id));
+  auto io = std::make_shared<detail::IoStatus>();
+  Handle fapl(detail::guarded_fapl(io));
+  if (!fapl.valid()) throw Error(fmt::format("'{}': cannot set up the HDF5 file driver", path.string()));
+  File f(path, Handle(create ? H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get())
+                             : H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get())),
+         io);
+  if (!f.file_.valid()) {
+    const std::string what = create ? "cannot create HDF5 file" : "cannot open HDF5 file for writing";
+    if (io->error == 0 && io->open_error != 0)
+      throw Error(f.where(fmt::format("{} ({})", what, std::strerror(io->open_error))));
+    f.write_failed(what);
+  }
+  return f;
 }
 
-File File::create(const std::filesystem::path& path) {
-  silence_hdf5();
-  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (id < 0) throw Error(fmt::format("'{}': cannot create HDF5 file", path.string()));
-  return File(path, Handle(id));
+File File::open_write(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found", path.string()));
+  return open_guarded(path, false);
+}
+
+File File::create(const std::filesystem::path& path) { return open_guarded(path, true); }
+
+void File::write_failed(const std::string& what) const {
+  if (io_ && io_->error != 0) throw Error(where(fmt::format("{} ({})", what, std::strerror(io_->error))));
+  throw Error(where(what));
+}
+
+bool File::io_failed() const { return io_ && io_->error != 0; }
+
+void File::check_io() const {
+  if (io_failed()) write_failed("cannot write file");
 }
 
 void File::close() {
   if (!file_.valid()) return;
-  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) throw Error(where("cannot flush file"));
-  if (H5Fclose(file_.release()) < 0) throw Error(where("cannot close file"));
+  const bool flushed = H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) >= 0;
+  const bool closed = H5Fclose(file_.release()) >= 0;
+  if (!flushed || !closed) write_failed("cannot write file");
+  check_io();
 }
 
-std::string File::where(const std::string& what) const { return fmt::format("'{}': {}", path_.string(), what); }
+std::string File::where(const std::string& what) const {
+  return fmt::format("'{}': {}", AtomicOutput::shown_path(path_).string(), what);
+}
 
 // --- structure ---------------------------------------------------------------------------------------------------
 
@@ -255,7 +284,9 @@ void File::create_group(const std::string& key) {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl.get(), 1);
   Handle g(H5Gcreate2(id(), k.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT));
-  if (!g.valid()) throw Error(where(fmt::format("cannot create group '{}'", key)));
+  const bool created = g.valid();
+  g.reset();
+  if (!created || io_failed()) write_failed(fmt::format("cannot create group '{}'", key));
 }
 
 // --- datasets ----------------------------------------------------------------------------------------------------
@@ -340,7 +371,9 @@ void File::create_dataset(const std::string& key, const std::vector<std::int64_t
     if (options.gzip > 0) H5Pset_deflate(dcpl.get(), static_cast<unsigned>(std::min(options.gzip, 9)));
   }
   Handle d(H5Dcreate2(id(), key.c_str(), file_type<T>(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
-  if (!d.valid()) throw Error(where(fmt::format("cannot create dataset '{}'", key)));
+  const bool created = d.valid();
+  d.reset();
+  if (!created || io_failed()) write_failed(fmt::format("cannot create dataset '{}'", key));
 }
 
 template <class T>
@@ -358,8 +391,8 @@ void File::write_rows(const std::string& key, std::int64_t start, std::int64_t c
   cnt[0] = static_cast<hsize_t>(count);
   H5Sselect_hyperslab(s.get(), H5S_SELECT_SET, off.data(), nullptr, cnt.data(), nullptr);
   Handle m(H5Screate_simple(static_cast<int>(cnt.size()), cnt.data(), nullptr));
-  if (H5Dwrite(d.get(), mem_type<T>(), m.get(), s.get(), H5P_DEFAULT, data) < 0)
-    throw Error(where(fmt::format("cannot write rows {}..{} of dataset '{}'", start, start + count, key)));
+  if (H5Dwrite(d.get(), mem_type<T>(), m.get(), s.get(), H5P_DEFAULT, data) < 0 || io_failed())
+    write_failed(fmt::format("cannot write rows {}..{} of dataset '{}'", start, start + count, key));
 }
 
 template <class T>
@@ -368,8 +401,8 @@ void File::write(const std::string& key, const std::vector<std::int64_t>& shape,
   create_dataset<T>(key, shape, options);
   if (element_count(shape) == 0) return;
   Handle d = open_dataset(key);
-  if (H5Dwrite(d.get(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-    throw Error(where(fmt::format("cannot write dataset '{}'", key)));
+  if (H5Dwrite(d.get(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 || io_failed())
+    write_failed(fmt::format("cannot write dataset '{}'", key));
 }
 
 #define AXIAL_H5_INSTANTIATE(T)                                                                                  \
@@ -469,7 +502,9 @@ void write_numeric_attr(const File& f, hid_t obj, const std::string& object, con
   Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nullptr));
   Handle a(H5Acreate2(obj, name.c_str(), ftype, space.get(), H5P_DEFAULT, H5P_DEFAULT));
   if (!a.valid() || (!v.empty() && H5Awrite(a.get(), mtype, v.data()) < 0))
-    throw Error(f.where(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object))));
+    f.write_failed(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object)));
+  a.reset();
+  if (f.io_failed()) f.write_failed(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object)));
 }
 
 template <class T>
@@ -495,7 +530,9 @@ void File::write_attr_string(const std::string& object, const std::string& name,
   Handle a(H5Acreate2(o.get(), name.c_str(), t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
   const char* p = value.c_str();
   if (!a.valid() || H5Awrite(a.get(), t.get(), &p) < 0)
-    throw Error(where(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object))));
+    write_failed(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object)));
+  a.reset();
+  if (io_failed()) write_failed(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object)));
 }
 
 void File::write_attr_strings(const std::string& object, const std::string& name, const std::vector<std::string>& v) {
@@ -508,7 +545,9 @@ void File::write_attr_strings(const std::string& object, const std::string& name
   std::vector<const char*> ptrs;
   for (const auto& s : v) ptrs.push_back(s.c_str());
   if (!a.valid() || (!v.empty() && H5Awrite(a.get(), t.get(), ptrs.data()) < 0))
-    throw Error(where(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object))));
+    write_failed(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object)));
+  a.reset();
+  if (io_failed()) write_failed(fmt::format("cannot write attribute '{}' on '{}'", name, obj_name(object)));
 }
 
 void File::write_attr_int(const std::string& object, const std::string& name, std::int64_t value) {

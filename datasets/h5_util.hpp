@@ -18,13 +18,20 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace axial::h5 {
 
+namespace detail {
+struct IoStatus;
+}
+
 // An owned HDF5 identifier, closed by the matching H5*close on destruction (file, group, dataset, dataspace,
-// datatype, attribute or property list — the kind is found with H5Iget_type).
+// datatype, attribute or property list — the kind is found with H5Iget_type). Every raw id axial gets from HDF5 is
+// put in one at once, so it is closed on every path. For files axial writes a close cannot fail (h5_driver.hpp): their
+// write failures are reported by the File call that failed and by File::close().
 class Handle {
  public:
   Handle() = default;
@@ -58,6 +65,11 @@ struct WriteOptions {
   int gzip = 0;                     // 0 = no compression, 1..9 = deflate level (requires chunk)
 };
 
+// Files opened for writing (create, open_write) use axial's POSIX driver (datasets/h5_driver.hpp): the bytes are
+// those of HDF5's default driver, but a failed write (full disk, quota, file-size limit) is reported by the call
+// that failed ("... (No space left on device)") and again by close(), and closing such a file never crashes.
+// Messages name the target of an AtomicOutput when the file is its temporary file.
+//
 // Element types supported by read/write/read_rows/write_rows: double, float, std::int64_t, std::int32_t,
 // std::uint8_t. Reads convert from the stored type with HDF5's conversions (float→int truncates: check
 // type_class() first when that matters).
@@ -75,7 +87,8 @@ class File {
 
   const std::filesystem::path& path() const { return path_; }
   hid_t id() const { return file_.get(); }
-  // Flushes and closes the file now (the destructor also closes it). Throws on failure.
+  // Flushes and closes the file now; throws axial::Error naming the file if anything written to it failed (the file
+  // is closed either way). The destructor also closes it but reports nothing: call close() to commit a file.
   void close();
 
   // --- structure -------------------------------------------------------------------------------------------
@@ -145,12 +158,21 @@ class File {
 
   // "'<file>': <what>" — for callers' own error messages.
   std::string where(const std::string& what) const;
+  // Throws axial::Error "'<file>': <what> (<reason>)", with the system's reason for a failed write when the driver
+  // recorded one (e.g. "No space left on device").
+  [[noreturn]] void write_failed(const std::string& what) const;
+  // True if a write to this file has failed (HDF5 itself never sees such a failure: datasets/h5_driver.hpp).
+  bool io_failed() const;
+  // Throws axial::Error naming the file and the reason if io_failed().
+  void check_io() const;
 
  private:
-  File(std::filesystem::path path, Handle file) : path_(std::move(path)), file_(std::move(file)) {}
+  File(std::filesystem::path path, Handle file, std::shared_ptr<detail::IoStatus> io = nullptr);
   Handle open_object(const std::string& key) const;
   Handle open_dataset(const std::string& key) const;
+  static File open_guarded(const std::filesystem::path& path, bool create);
   std::filesystem::path path_;
+  std::shared_ptr<detail::IoStatus> io_;  // declared before file_: outlives the file's close
   Handle file_;
 };
 

@@ -12,11 +12,10 @@ namespace axial::datasets {
 namespace {
 
 std::vector<std::int64_t> dataset_shape(hid_t dset) {
-  hid_t space = H5Dget_space(dset);
-  int rank = H5Sget_simple_extent_ndims(space);
+  h5::Handle space(H5Dget_space(dset));
+  int rank = space.valid() ? H5Sget_simple_extent_ndims(space.get()) : -1;
   std::vector<hsize_t> dims(std::size_t(std::max(rank, 0)));
-  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-  H5Sclose(space);
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   return std::vector<std::int64_t>(dims.begin(), dims.end());
 }
 
@@ -34,90 +33,80 @@ Shapes3D::Shapes3D(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("{}: no such file", file));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(fmt::format("{}: not an HDF5 file (or truncated)", file));
-  file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file_ < 0) throw Error(fmt::format("{}: cannot open as HDF5 (truncated or corrupt?)", file));
-  try {
-    for (const char* key : {"images", "labels"})
-      if (H5Lexists(file_, key, H5P_DEFAULT) <= 0)
-        throw Error(fmt::format("{}, key '{}': no such dataset (expected images and labels)", file, key));
+  file_ = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file_.valid()) throw Error(fmt::format("{}: cannot open as HDF5 (truncated or corrupt?)", file));
+  for (const char* key : {"images", "labels"})
+    if (H5Lexists(file_.get(), key, H5P_DEFAULT) <= 0)
+      throw Error(fmt::format("{}, key '{}': no such dataset (expected images and labels)", file, key));
 
-    // Labels → factor rows.
-    hid_t labels = H5Dopen2(file_, "labels", H5P_DEFAULT);
-    if (labels < 0) throw Error(fmt::format("{}, key 'labels': cannot open dataset", file));
-    auto lshape = dataset_shape(labels);
-    hid_t ltype = H5Dget_type(labels);
-    H5T_class_t lclass = H5Tget_class(ltype);
-    H5Tclose(ltype);
-    if (lshape.size() != 2 || lshape[1] != 6 || (lclass != H5T_FLOAT && lclass != H5T_INTEGER)) {
-      H5Dclose(labels);
+  // Labels → factor rows.
+  std::vector<double> values;
+  {
+    h5::Handle labels(H5Dopen2(file_.get(), "labels", H5P_DEFAULT));
+    if (!labels.valid()) throw Error(fmt::format("{}, key 'labels': cannot open dataset", file));
+    auto lshape = dataset_shape(labels.get());
+    h5::Handle ltype(H5Dget_type(labels.get()));
+    const H5T_class_t lclass = H5Tget_class(ltype.get());
+    if (lshape.size() != 2 || lshape[1] != 6 || (lclass != H5T_FLOAT && lclass != H5T_INTEGER))
       throw Error(fmt::format("{}, key 'labels': expected numbers of shape (N, 6), got shape {}{}", file,
                               shape_str(lshape), (lclass == H5T_FLOAT || lclass == H5T_INTEGER) ? "" : " (not numeric)"));
-    }
     num_images_ = lshape[0];
-    std::vector<double> values(std::size_t(num_images_ * 6));
-    herr_t rc = values.empty() ? 0 : H5Dread(labels, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-    H5Dclose(labels);
+    values.resize(std::size_t(num_images_ * 6));
+    const herr_t rc =
+        values.empty() ? 0 : H5Dread(labels.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
     if (rc < 0) throw Error(fmt::format("{}, key 'labels': read failed (truncated or corrupt file?)", file));
-    if (num_images_ == 0) throw Error(fmt::format("{}, key 'labels': no rows", file));
-
-    names_ = {"floor_hue", "wall_hue", "object_hue", "scale", "shape", "orientation"};
-    rows_.resize(6, num_images_);
-    for (int k = 0; k < 6; ++k) {
-      std::vector<double> col(static_cast<std::size_t>(num_images_));
-      for (std::int64_t n = 0; n < num_images_; ++n) {
-        col[std::size_t(n)] = values[std::size_t(n * 6 + k)];
-        if (!std::isfinite(col[std::size_t(n)]))
-          throw Error(fmt::format("{}, key 'labels': non-finite value at row {}, column {}", file, n, k));
-      }
-      std::vector<double> d = col;
-      std::sort(d.begin(), d.end());
-      d.erase(std::unique(d.begin(), d.end()), d.end());
-      sizes_.push_back(std::int64_t(d.size()));
-      for (std::int64_t n = 0; n < num_images_; ++n)
-        rows_(k, n) = std::int64_t(std::lower_bound(d.begin(), d.end(), col[std::size_t(n)]) - d.begin());
-    }
-    index_ = RowIndex(rows_, sizes_, file);
-
-    // Images: kept open with a chunk cache large enough for a few gzip chunks of the official file.
-    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    H5Pset_chunk_cache(dapl, 12421, std::size_t(64) << 20, 1.0);
-    images_ = H5Dopen2(file_, "images", dapl);
-    H5Pclose(dapl);
-    if (images_ < 0) throw Error(fmt::format("{}, key 'images': cannot open dataset", file));
-    auto ishape = dataset_shape(images_);
-    hid_t itype = H5Dget_type(images_);
-    bool u8 = H5Tget_class(itype) == H5T_INTEGER && H5Tget_size(itype) == 1;
-    H5Tclose(itype);
-    if (!u8) throw Error(fmt::format("{}, key 'images': expected uint8 images", file));
-    if (ishape.size() != 4 || ishape[1] <= 0 || ishape[2] <= 0 || ishape[3] <= 0)
-      throw Error(fmt::format("{}, key 'images': expected shape (N, height, width, channels), got {}", file, shape_str(ishape)));
-    if (ishape[0] != num_images_)
-      throw Error(fmt::format("{}, key 'images': {} images but labels has {} rows", file, ishape[0], num_images_));
-    shape_ = {int(ishape[1]), int(ishape[2]), int(ishape[3])};
-    space_ = H5Dget_space(images_);
-  } catch (...) {
-    if (space_ >= 0) H5Sclose(space_);
-    if (images_ >= 0) H5Dclose(images_);
-    H5Fclose(file_);
-    throw;
   }
+  if (num_images_ == 0) throw Error(fmt::format("{}, key 'labels': no rows", file));
+
+  names_ = {"floor_hue", "wall_hue", "object_hue", "scale", "shape", "orientation"};
+  rows_.resize(6, num_images_);
+  for (int k = 0; k < 6; ++k) {
+    std::vector<double> col(static_cast<std::size_t>(num_images_));
+    for (std::int64_t n = 0; n < num_images_; ++n) {
+      col[std::size_t(n)] = values[std::size_t(n * 6 + k)];
+      if (!std::isfinite(col[std::size_t(n)]))
+        throw Error(fmt::format("{}, key 'labels': non-finite value at row {}, column {}", file, n, k));
+    }
+    std::vector<double> d = col;
+    std::sort(d.begin(), d.end());
+    d.erase(std::unique(d.begin(), d.end()), d.end());
+    sizes_.push_back(std::int64_t(d.size()));
+    for (std::int64_t n = 0; n < num_images_; ++n)
+      rows_(k, n) = std::int64_t(std::lower_bound(d.begin(), d.end(), col[std::size_t(n)]) - d.begin());
+  }
+  index_ = RowIndex(rows_, sizes_, file);
+
+  // Images: kept open with a chunk cache large enough for a few gzip chunks of the official file.
+  {
+    h5::Handle dapl(H5Pcreate(H5P_DATASET_ACCESS));
+    H5Pset_chunk_cache(dapl.get(), 12421, std::size_t(64) << 20, 1.0);
+    images_ = h5::Handle(H5Dopen2(file_.get(), "images", dapl.get()));
+  }
+  if (!images_.valid()) throw Error(fmt::format("{}, key 'images': cannot open dataset", file));
+  auto ishape = dataset_shape(images_.get());
+  {
+    h5::Handle itype(H5Dget_type(images_.get()));
+    const bool u8 = H5Tget_class(itype.get()) == H5T_INTEGER && H5Tget_size(itype.get()) == 1;
+    if (!u8) throw Error(fmt::format("{}, key 'images': expected uint8 images", file));
+  }
+  if (ishape.size() != 4 || ishape[1] <= 0 || ishape[2] <= 0 || ishape[3] <= 0)
+    throw Error(fmt::format("{}, key 'images': expected shape (N, height, width, channels), got {}", file, shape_str(ishape)));
+  if (ishape[0] != num_images_)
+    throw Error(fmt::format("{}, key 'images': {} images but labels has {} rows", file, ishape[0], num_images_));
+  shape_ = {int(ishape[1]), int(ishape[2]), int(ishape[3])};
+  space_ = h5::Handle(H5Dget_space(images_.get()));
 }
 
-Shapes3D::~Shapes3D() {
-  if (space_ >= 0) H5Sclose(space_);
-  if (images_ >= 0) H5Dclose(images_);
-  if (file_ >= 0) H5Fclose(file_);
-}
+Shapes3D::~Shapes3D() = default;
 
 void Shapes3D::read_images(std::int64_t start, std::int64_t count, std::uint8_t* out) const {
   if (count <= 0) return;
   std::lock_guard<std::mutex> lock(mutex_);
   hsize_t offset[4] = {hsize_t(start), 0, 0, 0};
   hsize_t dims[4] = {hsize_t(count), hsize_t(shape_.height), hsize_t(shape_.width), hsize_t(shape_.channels)};
-  H5Sselect_hyperslab(space_, H5S_SELECT_SET, offset, nullptr, dims, nullptr);
-  hid_t mem = H5Screate_simple(4, dims, nullptr);
-  herr_t rc = H5Dread(images_, H5T_NATIVE_UINT8, mem, space_, H5P_DEFAULT, out);
-  H5Sclose(mem);
+  H5Sselect_hyperslab(space_.get(), H5S_SELECT_SET, offset, nullptr, dims, nullptr);
+  h5::Handle mem(H5Screate_simple(4, dims, nullptr));
+  const herr_t rc = H5Dread(images_.get(), H5T_NATIVE_UINT8, mem.get(), space_.get(), H5P_DEFAULT, out);
   if (rc < 0)
     throw Error(fmt::format("file '{}', key 'images': reading images {}..{} failed (truncated or corrupt file?)",
                             path_.string(), start, start + count - 1));

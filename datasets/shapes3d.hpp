@@ -8,14 +8,13 @@
 // Labels (23 MB) are read once; images are read per row with HDF5 hyperslabs from an open dataset with a 64 MB
 // chunk cache, never all at once. Observations are bytes/255 as floats, (N, H, W, 3). If the rows are not the full
 // C-order grid the file is treated as a subset (existing_rows(), hash-map lookup), as for dSprites.
-#include <hdf5.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "datasets/h5_util.hpp"
 #include "datasets/real_data.hpp"
 
 namespace axial::datasets {
@@ -52,7 +51,7 @@ class Shapes3D : public StoredImageData {
   std::int64_t num_images_ = 0;
   FactorMatrix rows_;  // K×N
   RowIndex index_;
-  hid_t file_ = -1, images_ = -1, space_ = -1;
+  h5::Handle file_, images_, space_;  // declared in opening order: closed in reverse
   mutable std::mutex mutex_;
 };
 

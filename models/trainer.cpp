@@ -5,13 +5,16 @@
 #include <fmt/core.h>
 #include <fmt/ostream.h>
 #include <torch/torch.h>
+#include <fcntl.h>
 #include <torch/version.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -329,6 +332,16 @@ struct LogWindow {
   std::int64_t count = 0;
 };
 
+// The bytes of an archive, written through a writer that cannot fail.
+std::string serialize_archive(torch::serialize::OutputArchive& archive) {
+  std::string bytes;
+  archive.save_to([&bytes](const void* data, size_t n) -> size_t {
+    bytes.append(static_cast<const char*>(data), n);
+    return n;
+  });
+  return bytes;
+}
+
 void save_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, std::int64_t step,
                      const LogWindow& window, torch::Device device) {
   torch::serialize::OutputArchive archive;
@@ -342,9 +355,10 @@ void save_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, s
   if (device.is_cuda()) archive.write("rng_device", at::globalContext().defaultGenerator(device).get_state());
   archive.write("window_sums", window.sums.to(torch::kCPU));
   archive.write("window_count", torch::tensor(window.count, torch::kInt64));
-  AtomicOutput out(path);
-  archive.save_to(out.temp_path().string());
-  out.commit();
+  // Serialised in memory, written by write_file_atomically: LibTorch's own file writer throws from its destructor
+  // when a write fails (std::terminate, a backtrace instead of an error); this way a full disk is one error naming
+  // the file, and the previous checkpoint stays in place.
+  write_file_atomically(path, serialize_archive(archive));
 }
 
 std::int64_t load_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, LogWindow& window,
@@ -383,6 +397,43 @@ std::int64_t load_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam&
 // ---------------------------------------------------------------------------------------------------------------
 
 const char* kLogHeader = "step,loss,reconstruction,kl,jacobian,beta_t,gamma_t,images/s\n";
+
+// Appends rows to train_log.csv with every write checked (a std::ofstream would drop them silently on a full
+// disk). close() reports a failed close; the destructor closes without reporting (it must not throw).
+class LogAppender {
+ public:
+  explicit LogAppender(fs::path path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail(errno, "cannot open for writing");
+  }
+  ~LogAppender() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  LogAppender(const LogAppender&) = delete;
+  LogAppender& operator=(const LogAppender&) = delete;
+
+  void append(const std::string& row) {
+    std::size_t done = 0;
+    while (done < row.size()) {
+      const ssize_t n = ::write(fd_, row.data() + done, row.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail(n < 0 ? errno : ENOSPC, "cannot write");
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  void close() {
+    const int fd = fd_;
+    fd_ = -1;
+    if (fd >= 0 && ::close(fd) != 0 && errno != EINTR) fail(errno, "cannot write");
+  }
+
+ private:
+  [[noreturn]] void fail(int err, const char* what) const {
+    throw Error(fmt::format("'{}': {} ({})", path_.string(), what, std::strerror(err)));
+  }
+  fs::path path_;
+  int fd_ = -1;
+};
 
 // Keeps the header and the rows with step <= `last_step` (a resumed run rewrites what follows its checkpoint).
 void truncate_log(const fs::path& path, std::int64_t last_step) {
@@ -458,8 +509,7 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   }
   const std::int64_t resumed_from = step;
   truncate_log(log_path, step);
-  std::ofstream log(log_path, std::ios::app);
-  if (!log) throw Error(fmt::format("'{}': cannot open for writing", log_path.string()));
+  LogAppender log(log_path);
 
   // NaN/Inf guard without a per-step host sync on CUDA: the first bad step is recorded on the device and read at
   // log/checkpoint points (on CPU every step, which is free).
@@ -511,8 +561,7 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
         const double* m = means.data_ptr<double>();
         last_loss = m[0];
         progress.set_detail(fmt::format("loss {:.2f}, {:.1f} images/s", m[0], ips));
-        log << fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], beta_t, gamma_t, ips)
-            << std::flush;
+        log.append(fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], beta_t, gamma_t, ips));
         window.sums.zero_();
         window.count = 0;
         window_start = now;
@@ -525,6 +574,7 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
     }
   }
   progress.finish();
+  log.close();
   if (o.steps == 0 || (resumed_from == o.steps && !fs::exists(ckpt)))
     save_checkpoint(ckpt, vae, adam, step, window, ctx.device);
 

@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 #include <torch/script.h>
 
+#include <sstream>
 #include <vector>
 
 #include "src/core/atomic_output.hpp"
@@ -160,9 +161,11 @@ void save_script_module(Vae& vae, const std::filesystem::path& path, bool with_d
   m.define(std::string(kEncodeSource) + (with_decoder ? kDecodeSource : ""));
   m.eval();
   std::filesystem::create_directories(path.parent_path().empty() ? "." : path.parent_path());
-  AtomicOutput out(path);
-  m.save(out.temp_path().string());
-  out.commit();
+  // Serialised in memory, then written by write_file_atomically: LibTorch's file writer throws from its destructor
+  // when a write fails (std::terminate); this way a full disk is one error naming the file.
+  std::ostringstream bytes;
+  m.save(bytes);
+  write_file_atomically(path, bytes.str());
 }
 
 }  // namespace

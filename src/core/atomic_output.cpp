@@ -6,13 +6,29 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
-
+#include <mutex>
 #include <string>
 
 #include "src/core/error.hpp"
 
 namespace axial {
+
+namespace {
+// Temporary path → target of every live AtomicOutput (for shown_path).
+std::mutex g_live_mutex;
+std::map<std::string, std::filesystem::path>& live_outputs() {
+  static std::map<std::string, std::filesystem::path> m;
+  return m;
+}
+}  // namespace
+
+std::filesystem::path AtomicOutput::shown_path(const std::filesystem::path& path) {
+  std::lock_guard<std::mutex> lock(g_live_mutex);
+  auto it = live_outputs().find(path.string());
+  return it == live_outputs().end() ? path : it->second;
+}
 
 AtomicOutput::AtomicOutput(std::filesystem::path target) : target_(std::move(target)) {
   if (target_.empty()) throw Error("empty output path");
@@ -20,9 +36,15 @@ AtomicOutput::AtomicOutput(std::filesystem::path target) : target_(std::move(tar
   if (!std::filesystem::is_directory(dir))
     throw Error(fmt::format("output directory '{}' does not exist (for '{}')", dir.string(), target_.string()));
   temp_ = dir / fmt::format(".{}.tmp-{}", target_.filename().string(), static_cast<long>(::getpid()));
+  std::lock_guard<std::mutex> lock(g_live_mutex);
+  live_outputs()[temp_.string()] = target_;
 }
 
 AtomicOutput::~AtomicOutput() {
+  {
+    std::lock_guard<std::mutex> lock(g_live_mutex);
+    live_outputs().erase(temp_.string());
+  }
   if (!committed_) {
     std::error_code ec;
     std::filesystem::remove(temp_, ec);

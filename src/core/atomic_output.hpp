@@ -22,6 +22,10 @@ class AtomicOutput {
   // axial::Error naming the target on any failure; the old target is then untouched.
   void commit();
 
+  // The target of the live AtomicOutput whose temporary file is `path`, else `path` itself: error messages about a
+  // file being written name the file the user asked for, not its temporary name.
+  static std::filesystem::path shown_path(const std::filesystem::path& path);
+
  private:
   std::filesystem::path target_;
   std::filesystem::path temp_;

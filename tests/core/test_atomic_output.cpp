@@ -71,3 +71,13 @@ TEST_CASE("write_files_atomically replaces none of a set when one file of it can
   for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
   CHECK(files == 2);  // no temporary file left
 }
+
+TEST_CASE("shown_path names the target of a live temporary file, any other path as it is") {
+  test::TempDir tmp;
+  {
+    AtomicOutput out(tmp / "x.h5");
+    CHECK(AtomicOutput::shown_path(out.temp_path()) == tmp / "x.h5");
+    CHECK(AtomicOutput::shown_path(tmp / "other") == tmp / "other");
+  }
+  CHECK(AtomicOutput::shown_path(tmp / ".x.h5.tmp-1") == tmp / ".x.h5.tmp-1");
+}

@@ -1,6 +1,14 @@
 // The native HDF5 container (issue 2 §5) and the HDF5 wrapper: round trips, attributes, subsets, errors that name
 // the file and key, and atomic writes (a failed write leaves nothing).
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,6 +17,7 @@
 #include "datasets/registry.hpp"
 #include "datasets/three_dots.hpp"
 #include "src/core/error.hpp"
+#include "tests/support/error_of.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -242,6 +251,72 @@ TEST_CASE("native format: a failed write leaves no file, bad files are errors na
   }
   CHECK_THROWS_WITH_AS(ds::read_native_info(tmp / "g.h5"), doctest::Contains("has 3 rows but 'factors' has 2"),
                        axial::Error);
+}
+
+namespace {
+
+// Runs `body` in a child process whose files may not grow past `limit` bytes (RLIMIT_FSIZE, SIGXFSZ ignored: writes
+// fail with EFBIG as on a full disk). The child ends with exit() — running HDF5's exit handler, where a file left
+// half-closed used to crash — with body's return value; returns the child's wait status.
+int in_limited_child(long limit, const std::function<int()>& body) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim {};
+    lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(limit);
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(100);
+    int rc = 101;
+    try {
+      rc = body();
+    } catch (...) {
+      rc = 102;
+    }
+    std::exit(rc);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("h5 writes that fail (full disk) are errors naming the file and reason; every handle is closed, no crash") {
+  TempDir tmp;
+  ds::ThreeDots td;
+  FactorMatrix rows(6, 2000);
+  for (Eigen::Index j = 0; j < rows.cols(); ++j)
+    for (Eigen::Index k = 0; k < 6; ++k) rows(k, j) = (j * (7 + 2 * k) + 13 * k) % 64;
+  // A failure while writing rows: the error names the target (not the temporary file) and the system's reason.
+  int status = in_limited_child(50 * 1024, [&] {
+    const std::string msg = axial::test::error_of([&] { ds::write_native(tmp / "x.h5", td, rows, 1u); });
+    if (!has(msg, "'" + (tmp / "x.h5").string() + "': cannot write rows") || !has(msg, "(File too large)")) return 1;
+    if (H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL) != 0) return 2;
+    if (!dir_entries(tmp.path).empty()) return 3;
+    return 0;
+  });
+  CHECK_MESSAGE(WIFEXITED(status), "signal " << WTERMSIG(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  // A failure only at the final flush (the attributes sit in HDF5's cache until then): close() reports it; a file
+  // that is only destroyed closes without a report and without a crash.
+  status = in_limited_child(100, [&] {
+    {
+      auto f = h5::File::create(tmp / "a.h5");
+      f.write_attr_string("/", "dataset", "three-dots");
+      const std::string msg = axial::test::error_of([&] { f.close(); });
+      if (!has(msg, "'" + (tmp / "a.h5").string() + "': cannot write file (File too large)")) return 1;
+    }
+    {
+      auto f = h5::File::create(tmp / "b.h5");
+      f.write_attr_string("/", "dataset", "three-dots");
+    }
+    if (H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL) != 0) return 2;
+    return 0;
+  });
+  CHECK_MESSAGE(WIFEXITED(status), "signal " << WTERMSIG(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("registry: names, NAME=PATH, files, unknown names") {
