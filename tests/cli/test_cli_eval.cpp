@@ -61,6 +61,15 @@ json read_json(const fs::path& p) {
 
 using axial::test::q;
 
+// A training directory with a freshly initialised paper VAE (seed 0): DIR/model/encoder.pt, optionally vae.pt.
+void write_run_dir(const fs::path& dir, bool with_vae) {
+  fs::create_directories(dir / "model");
+  torch::manual_seed(0);
+  axial::models::Vae vae;
+  if (with_vae) axial::models::save_vae_torchscript(vae, dir / "model" / "vae.pt");
+  axial::models::save_encoder_torchscript(vae, dir / "model" / "encoder.pt");
+}
+
 }  // namespace
 
 TEST_CASE("axial eval: reduced protocol end to end, results in the documented schema") {
@@ -223,11 +232,7 @@ TEST_CASE("axial eval: an axial training directory adds the decoder axis alignme
   torch::set_num_threads(1);
   TempDir tmp;
   auto dir = tmp / "run";
-  fs::create_directories(dir / "model");
-  torch::manual_seed(0);
-  axial::models::Vae vae;
-  axial::models::save_vae_torchscript(vae, dir / "model" / "vae.pt");
-  axial::models::save_encoder_torchscript(vae, dir / "model" / "encoder.pt");
+  write_run_dir(dir, true);
   std::ofstream(dir / "config.json") << R"({"beta": 4, "gamma": 0.1, "seed": 11})";
   auto out = tmp / "eval";
   auto r = run_axial("eval --model " + q(dir) + " --out " + q(out) +
@@ -313,10 +318,7 @@ TEST_CASE("axial eval: the data set defaults to the one the run was trained on, 
   torch::set_num_threads(1);
   TempDir tmp;
   auto dir = tmp / "run";
-  fs::create_directories(dir / "model");
-  torch::manual_seed(0);
-  axial::models::Vae vae;
-  axial::models::save_encoder_torchscript(vae, dir / "model" / "encoder.pt");
+  write_run_dir(dir, false);
   const std::string spec = "dsprites=" + std::string(AXIAL_SHARED_DATA_DIR) + "/dsprites/dsprites_downsampled.npz";
   std::ofstream(dir / "config.json") << json{{"kind", "train"}, {"options", {{"dataset", spec}, {"seed", 3}}}}.dump();
   const std::string sizes =

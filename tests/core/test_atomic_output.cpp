@@ -8,6 +8,7 @@
 #include "src/core/atomic_output.hpp"
 #include "src/core/error.hpp"
 #include "tests/support/error_of.hpp"
+#include "tests/support/file_size_limit.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -27,17 +28,13 @@ TEST_CASE("write_file_atomically replaces the target and leaves no temporary fil
 TEST_CASE("a write that cannot complete keeps the old file (file size limit stands in for a full disk)") {
   test::TempDir tmp;
   write_file_atomically(tmp / "out.txt", "good\n");
-  // RLIMIT_FSIZE makes write() fail with EFBIG past the limit, as a full disk fails with ENOSPC.
-  struct rlimit old {};
-  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
-  std::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = 1024;
-  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
-  const std::string msg = test::error_of([&] { write_file_atomically(tmp / "out.txt", std::string(4096, 'x')); });
-  REQUIRE(setrlimit(RLIMIT_FSIZE, &old) == 0);
-  std::signal(SIGXFSZ, SIG_DFL);
-  CHECK(msg.find("cannot write '" + (tmp / "out.txt").string() + "'") == 0);
+  // A file-size limit in a child process stands in for a full disk; the child exits 0 if the error named the target.
+  const int status = test::in_limited_child(1024, [&] {
+    const std::string m = test::error_of([&] { write_file_atomically(tmp / "out.txt", std::string(4096, 'x')); });
+    return m.find("cannot write '" + (tmp / "out.txt").string() + "'") == 0 ? 0 : 1;
+  });
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
   CHECK(test::slurp(tmp / "out.txt") == "good\n");
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
@@ -53,18 +50,14 @@ TEST_CASE("a missing output directory is named") {
 TEST_CASE("write_files_atomically replaces none of a set when one file of it cannot be written") {
   test::TempDir tmp;
   write_files_atomically({{tmp / "a.csv", "old a\n"}, {tmp / "b.json", "old b\n"}});
-  struct rlimit old {};
-  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
-  std::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = 1024;
-  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
   // a.csv fits the limit, b.json does not: neither may change.
-  const std::string msg =
-      test::error_of([&] { write_files_atomically({{tmp / "a.csv", "new a\n"}, {tmp / "b.json", std::string(4096, 'x')}}); });
-  REQUIRE(setrlimit(RLIMIT_FSIZE, &old) == 0);
-  std::signal(SIGXFSZ, SIG_DFL);
-  CHECK(msg.find("cannot write '" + (tmp / "b.json").string() + "'") == 0);
+  const int status = test::in_limited_child(1024, [&] {
+    const std::string m = test::error_of(
+        [&] { write_files_atomically({{tmp / "a.csv", "new a\n"}, {tmp / "b.json", std::string(4096, 'x')}}); });
+    return m.find("cannot write '" + (tmp / "b.json").string() + "'") == 0 ? 0 : 1;
+  });
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
   CHECK(test::slurp(tmp / "a.csv") == "old a\n");
   CHECK(test::slurp(tmp / "b.json") == "old b\n");
   int files = 0;

@@ -18,6 +18,7 @@
 #include "datasets/three_dots.hpp"
 #include "src/core/error.hpp"
 #include "tests/support/error_of.hpp"
+#include "tests/support/file_size_limit.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -255,29 +256,7 @@ TEST_CASE("native format: a failed write leaves no file, bad files are errors na
 
 namespace {
 
-// Runs `body` in a child process whose files may not grow past `limit` bytes (RLIMIT_FSIZE, SIGXFSZ ignored: writes
-// fail with EFBIG as on a full disk). The child ends with exit() — running HDF5's exit handler, where a file left
-// half-closed used to crash — with body's return value; returns the child's wait status.
-int in_limited_child(long limit, const std::function<int()>& body) {
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::signal(SIGXFSZ, SIG_IGN);
-    struct rlimit lim {};
-    lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(limit);
-    if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(100);
-    int rc = 101;
-    try {
-      rc = body();
-    } catch (...) {
-      rc = 102;
-    }
-    std::exit(rc);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
+using axial::test::in_limited_child;
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
