@@ -123,6 +123,7 @@ File File::open_read(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found", path.string()));
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("'{}': not a regular file", path.string()));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(fmt::format("'{}': not an HDF5 file", path.string()));
+  check_metadata_readable(path);  // a damaged file crashes libhdf5: first in a child process
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) throw Error(fmt::format("'{}': cannot open HDF5 file for reading", path.string()));
   return File(path, Handle(id));
@@ -151,6 +152,7 @@ File File::open_guarded(const std::filesystem::path& path, bool create) {
 File File::open_write(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found", path.string()));
+  if (H5Fis_hdf5(path.c_str()) > 0) check_metadata_readable(path);
   return open_guarded(path, false);
 }
 

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "src/core/error.hpp"
+
 namespace axial::h5 {
 
 namespace detail {
@@ -75,7 +77,8 @@ struct WriteOptions {
 // type_class() first when that matters).
 class File {
  public:
-  // Opens an existing file read-only. Throws axial::Error if it is missing or not an HDF5 file.
+  // Opens an existing file read-only. Throws axial::Error if it is missing or not an HDF5 file, DamagedFile if
+  // libhdf5 cannot read its metadata without crashing (check_metadata_readable).
   static File open_read(const std::filesystem::path& path);
   // Opens an existing file read-write.
   static File open_write(const std::filesystem::path& path);
@@ -175,6 +178,20 @@ class File {
   std::shared_ptr<detail::IoStatus> io_;  // declared before file_: outlives the file's close
   Handle file_;
 };
+
+// Thrown when libhdf5 crashes or does not finish reading a file's metadata: the file is damaged.
+class DamagedFile : public Error {
+ public:
+  using Error::Error;
+};
+
+// Reads the metadata of `path` — every group, attribute value and dataset header, each dataset's chunk index — in a
+// forked child process, and throws DamagedFile naming the file when libhdf5 crashes there or runs out of its CPU
+// time (a damaged file can do either to libhdf5 1.10; h5_probe.cpp says why a child rather than validating the
+// bytes). Each file (device, inode, size, modification time) is checked once per process; File::open_read does it
+// before opening, so a damaged file is an error and never a crash. Does nothing for a missing file, and reads
+// unguarded when no child can be started or it gives no answer in time without a crash.
+void check_metadata_readable(const std::filesystem::path& path);
 
 // Element count of a shape (1 for a scalar).
 std::int64_t element_count(const std::vector<std::int64_t>& shape);

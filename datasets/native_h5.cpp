@@ -167,6 +167,8 @@ bool is_native_file(const std::filesystem::path& path) {
     for (const auto& g : f.groups_in("/"))
       if (has_native_datasets(f, g)) return true;
     return false;
+  } catch (const h5::DamagedFile&) {
+    throw;  // an HDF5 file libhdf5 cannot read: the error, not "not a native file"
   } catch (const std::exception&) {
     return false;
   }

@@ -95,7 +95,8 @@ struct NativeInfo {
 };
 
 // True if `path` is an HDF5 file whose root carries the native attributes (factor_names, factor_sizes) and
-// either images+factors at the root or cluster groups. Never throws.
+// either images+factors at the root or cluster groups. Throws only h5::DamagedFile (an HDF5 file that libhdf5
+// cannot read without crashing); false for anything else.
 bool is_native_file(const std::filesystem::path& path);
 
 // Reads and validates the header of a native file (group "" = root). Throws axial::Error naming the file and key

@@ -112,6 +112,8 @@ std::string detect_real_dataset(const std::filesystem::path& path) {
       auto h = z.header("images");
       if (h.shape.size() == 4 && h.shape[0] == Mpi3d::kNumImages) return "mpi3d";
     }
+  } catch (const h5::DamagedFile&) {
+    throw;  // libhdf5 cannot read it: say so rather than "not recognised"
   } catch (const std::exception&) {
   }
   return "";

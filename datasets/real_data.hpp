@@ -72,7 +72,8 @@ std::unique_ptr<GroundTruthData> open_real_dataset(const std::string& kind, cons
                                                    bool for_conversion = false);
 
 // The registry name for a file recognised by content ("dsprites", "shapes3d", "mpi3d"), or "" if it is none of
-// them. Cheap: reads only the zip directory / HDF5 structure. Never throws.
+// them. Cheap: reads only the zip directory / HDF5 structure. Throws only h5::DamagedFile (an HDF5 file libhdf5
+// cannot read without crashing).
 std::string detect_real_dataset(const std::filesystem::path& path);
 
 }  // namespace axial::datasets

@@ -33,6 +33,7 @@ Shapes3D::Shapes3D(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("{}: no such file", file));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(fmt::format("{}: not an HDF5 file (or truncated)", file));
+  h5::check_metadata_readable(path);
   file_ = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!file_.valid()) throw Error(fmt::format("{}: cannot open as HDF5 (truncated or corrupt?)", file));
   for (const char* key : {"images", "labels"})

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -296,6 +297,29 @@ TEST_CASE("h5 writes that fail (full disk) are errors naming the file and reason
   });
   CHECK_MESSAGE(WIFEXITED(status), "signal " << WTERMSIG(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a damaged HDF5 file is a DamagedFile error naming it, read in a child process: no crash here") {
+  TempDir tmp;
+  ds::ThreeDots td;
+  ds::write_native(tmp / "good.h5", td, some_rows(), 1u);
+  std::string bytes = axial::test::slurp(tmp / "good.h5");
+  // The global heap holding the attribute strings: make the first string's length absurd.
+  const std::size_t gcol = bytes.find("GCOL");
+  REQUIRE(gcol != std::string::npos);
+  bytes[gcol + 16 + 8 + 6] = static_cast<char>(0xff);
+  const auto bad = tmp / "bad.h5";
+  std::ofstream(bad, std::ios::binary) << bytes;
+  CHECK_NOTHROW(h5::check_metadata_readable(tmp / "good.h5"));
+  CHECK_NOTHROW(ds::read_native_info(tmp / "good.h5"));
+  for (int pass = 0; pass < 2; ++pass) {  // not cached as good
+    CAPTURE(pass);
+    const std::string want = "'" + bad.string() + "': damaged HDF5 file";
+    CHECK_THROWS_WITH_AS(ds::read_native_info(bad), doctest::Contains(want.c_str()), h5::DamagedFile);
+  }
+  CHECK_THROWS_AS(ds::is_native_file(bad), h5::DamagedFile);
+  CHECK_THROWS_AS(ds::open_dataset(bad.string()), h5::DamagedFile);
+  CHECK_FALSE(ds::is_native_file(tmp / "missing.h5"));
 }
 
 TEST_CASE("registry: names, NAME=PATH, files, unknown names") {

@@ -41,7 +41,8 @@ inline RunResult run_axial(const std::string& args) {
 
 // Like run_axial, with every file the process writes limited to `max_file_bytes` (RLIMIT_FSIZE, SIGXFSZ ignored):
 // a write past it fails with EFBIG, as on a full disk. `exit_code` is -1 and `signal` is set when it was killed.
-inline RunResult run_axial_limited(const std::string& args, long max_file_bytes) {
+// cpu_seconds > 0 also limits its CPU time (SIGXCPU), so a process that loops fails the test instead of hanging it.
+inline RunResult run_axial_limited(const std::string& args, long max_file_bytes, long cpu_seconds = 0) {
   TempDir tmp;
   auto out = tmp / "stdout", err = tmp / "stderr";
   std::string cmd = std::string("exec '") + AXIAL_BINARY + "' " + args + " >'" + out.string() + "' 2>'" +
@@ -54,6 +55,9 @@ inline RunResult run_axial_limited(const std::string& args, long max_file_bytes)
     lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(max_file_bytes);
     ::signal(SIGXFSZ, SIG_IGN);
     if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(126);
+    struct rlimit cpu {};
+    cpu.rlim_cur = cpu.rlim_max = static_cast<rlim_t>(cpu_seconds);
+    if (cpu_seconds > 0 && setrlimit(RLIMIT_CPU, &cpu) != 0) _exit(126);
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
