@@ -26,6 +26,7 @@
 #include "axial/version.hpp"
 #include "src/core/atomic_output.hpp"
 #include "src/core/random.hpp"
+#include "src/core/run_lock.hpp"
 #include "datasets/registry.hpp"
 #include "datasets/three_dots.hpp"
 #include "src/core/error.hpp"
@@ -178,12 +179,18 @@ std::array<float, 256> table_over(int denominator) {
   return t;
 }
 
-ImageCache build_cache(const datasets::GroundTruthData& data, std::int64_t n_wanted, std::uint64_t data_seed,
-                       const std::function<void(std::int64_t, std::int64_t)>& progress) {
+// The VAE's input size (checked before a run directory is made).
+void check_trainable(const datasets::GroundTruthData& data) {
   const auto shape = data.observation_shape();
   if (shape.height != kImageSize || shape.width != kImageSize)
     throw Error(fmt::format("--dataset {}: images are {}x{}, the VAE needs {}x{}", data.name(), shape.height,
                             shape.width, kImageSize, kImageSize));
+}
+
+ImageCache build_cache(const datasets::GroundTruthData& data, std::int64_t n_wanted, std::uint64_t data_seed,
+                       const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  check_trainable(data);
+  const auto shape = data.observation_shape();
   FactorMatrix factors = cache_factors(data, n_wanted, data_seed);
   ImageCache cache;
   cache.n = factors.cols();
@@ -462,7 +469,9 @@ struct RunContext {
   torch::Device device{torch::kCPU};
 };
 
-TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData& data, bool fresh) {
+// `started` is called once the directory holds a resumable run (the log is open, the first step comes next).
+TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData& data, bool fresh,
+                          const std::function<void()>& started) {
   const TrainOptions& o = ctx.options;
   const auto t_start = std::chrono::steady_clock::now();
   auto say = [&](const std::string& s) {
@@ -510,6 +519,7 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   const std::int64_t resumed_from = step;
   truncate_log(log_path, step);
   LogAppender log(log_path);
+  if (started) started();
 
   // NaN/Inf guard without a per-step host sync on CUDA: the first bad step is recorded on the device and read at
   // log/checkpoint points (on CPU every step, which is free).
@@ -620,26 +630,51 @@ json make_config(const TrainOptions& o, const datasets::GroundTruthData& data, t
 
 }  // namespace
 
+namespace {
+
+// Until a fresh run has started training, a failure removes what the run made (config.json, train_log.csv, the lock,
+// the directory if it created it), so the same --out can be used again.
+class FreshRunUndo {
+ public:
+  explicit FreshRunUndo(RunDirLock& lock) : lock_(lock) {}
+  ~FreshRunUndo() {
+    if (!armed_) return;
+    std::error_code ec;
+    for (const char* name : {"config.json", "train_log.csv"}) fs::remove(lock_.dir() / name, ec);
+    lock_.release();
+    if (lock_.created_dir()) fs::remove(lock_.dir(), ec);  // only if empty
+  }
+  FreshRunUndo(const FreshRunUndo&) = delete;
+  FreshRunUndo& operator=(const FreshRunUndo&) = delete;
+  void disarm() { armed_ = false; }
+
+ private:
+  RunDirLock& lock_;
+  bool armed_ = true;
+};
+
+}  // namespace
+
 TrainSummary train(const TrainOptions& options, const fs::path& out_dir, const std::vector<std::string>& run_only_options) {
   validate(options);
   const torch::Device device = parse_device(options.device);
-  if (fs::exists(out_dir) && (!fs::is_directory(out_dir) || !fs::is_empty(out_dir)))
-    throw Error(fmt::format("--out '{}': exists and is not an empty directory (use --resume to continue a run)",
-                            out_dir.string()));
+  RunDirLock::check_new(out_dir, "--out");  // before any work; claim_new below checks again, atomically
   auto data = datasets::open_dataset(options.dataset);
-  fs::create_directories(out_dir);
-  {
-    // Keep model/ absent until the end; config.json first so an interrupted run can always be resumed.
-    write_file_atomically(out_dir / "config.json", make_config(options, *data, device, run_only_options).dump(2) + "\n");
-  }
+  check_trainable(*data);
+  // One writer per directory, for the whole run: a second `train --out` or `--resume` here names this PID.
+  RunDirLock lock = RunDirLock::claim_new(out_dir, "--out");
+  FreshRunUndo undo(lock);
+  // Keep model/ absent until the end; config.json first so an interrupted run can always be resumed.
+  write_file_atomically(out_dir / "config.json", make_config(options, *data, device, run_only_options).dump(2) + "\n");
   RunContext ctx{options, out_dir, device};
-  return run_training(ctx, *data, /*fresh=*/true);
+  return run_training(ctx, *data, /*fresh=*/true, [&] { undo.disarm(); });
 }
 
 TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
   const fs::path config_path = dir / "config.json";
   if (!fs::exists(config_path))
     throw Error(fmt::format("--resume '{}': no config.json there (not a training directory)", dir.string()));
+  RunDirLock lock = RunDirLock::claim_existing(dir, "--resume");  // held for the whole run
   json j;
   try {
     std::ifstream in(config_path);
@@ -656,8 +691,9 @@ TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
   validate(o);
   const torch::Device device = parse_device(o.device);
   auto data = datasets::open_dataset(o.dataset);
+  check_trainable(*data);
   RunContext ctx{o, dir, device};
-  return run_training(ctx, *data, /*fresh=*/false);
+  return run_training(ctx, *data, /*fresh=*/false, {});
 }
 
 }  // namespace axial::models

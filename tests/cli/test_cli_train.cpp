@@ -1,10 +1,14 @@
 // `axial train`: bad options exit 2 before any work; a run killed with SIGKILL and resumed ends bit-identical to an
 // uninterrupted one; a diverging run stops naming the step.
+#include <hdf5.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "src/core/error.hpp"
@@ -102,4 +106,118 @@ TEST_CASE("axial train: a NaN/Inf loss stops with the step and keeps the last go
   CHECK(r.err.find("NaN or Inf at step ") != std::string::npos);
   CHECK(fs::exists(tmp / "run" / "checkpoint.pt"));
   CHECK_FALSE(fs::exists(tmp / "run" / "model" / "vae.pt"));
+}
+
+namespace {
+
+// Starts `axial ARGS` in the background (its own PID: sh execs axial, which execs axial-torch), output to files.
+pid_t start_axial(const std::string& args, const fs::path& out, const fs::path& err) {
+  const std::string cmd = std::string("exec '") + AXIAL_BINARY + "' " + args + " >'" + out.string() + "' 2>'" +
+                          err.string() + "' </dev/null";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("axial train: two runs into the same --out at once — one succeeds, the other names its PID") {
+  TempDir tmp;
+  const fs::path dir = tmp / "same";
+  const std::string args = "train --out '" + dir.string() +
+                           "' --steps 30 --batch-size 4 --train-cache 16 --latent-dim 2 --quiet --threads 1";
+  const pid_t a = start_axial(args, tmp / "a.out", tmp / "a.err");
+  const pid_t b = start_axial(args, tmp / "b.out", tmp / "b.err");
+  REQUIRE(a > 0);
+  REQUIRE(b > 0);
+  const int ra = wait_exit_code(a), rb = wait_exit_code(b);
+  const std::string ea = axial::test::slurp(tmp / "a.err"), eb = axial::test::slurp(tmp / "b.err");
+  CAPTURE(ea);
+  CAPTURE(eb);
+  REQUIRE(((ra == 0 && rb == 2) || (ra == 2 && rb == 0)));
+  const pid_t winner = ra == 0 ? a : b;
+  const std::string& loser_err = ra == 0 ? eb : ea;
+  CHECK(loser_err.rfind("axial: error: --out '" + dir.string() + "': ", 0) == 0);
+  CHECK(loser_err.find("(PID " + std::to_string(winner) + ")") != std::string::npos);
+  CHECK(std::count(loser_err.begin(), loser_err.end(), '\n') == 1);
+  // The winner's run is complete and untouched; the lock is gone.
+  CHECK(entries(dir) == std::vector<std::string>{"checkpoint.pt", "config.json", "model", "train_log.csv"});
+  std::ifstream in(dir / "config.json");
+  CHECK(nlohmann::json::parse(in)["options"]["steps"] == 30);
+  CHECK_NOTHROW(axial::models::load_vae(dir));
+  auto resumed = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
+  CHECK_MESSAGE(resumed.exit_code == 0, resumed.err);
+}
+
+TEST_CASE("axial train: --resume of a run that is still writing names its PID") {
+  TempDir tmp;
+  const fs::path dir = tmp / "run";
+  const pid_t a = start_axial("train --out '" + dir.string() + "'" + kTiny + " --steps 100000 --log-every 1000",
+                              tmp / "a.out", tmp / "a.err");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(dir / "config.json") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // (CPU-limited: a resume that does not see the running writer would train for a long time.)
+  auto r = axial::test::run_axial_limited("train --resume '" + dir.string() + "' --threads 1 --quiet", 1L << 40, 60);
+  auto again = axial::test::run_axial_limited("train --out '" + dir.string() + "'" + kTiny + " --steps 5", 1L << 40, 60);
+  kill(a, SIGKILL);
+  wait_exit_code(a);
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--resume '" + dir.string() + "': another axial train (PID " + std::to_string(a) + ")") !=
+        std::string::npos);
+  CAPTURE(again.err);
+  CHECK(again.exit_code == 2);
+  CHECK(again.err.find("(PID " + std::to_string(a) + ")") != std::string::npos);
+}
+
+TEST_CASE("axial train: a check that fails once the run directory is made leaves no directory behind") {
+  TempDir tmp;
+  // A native data set whose image chunk is damaged: the header reads, the images do not (while building the cache).
+  const fs::path data = tmp / "d.h5";
+  REQUIRE(run_axial("data generate three-dots --num 64 --out '" + data.string() + "'").exit_code == 0);
+  haddr_t addr = HADDR_UNDEF;
+  hsize_t size = 0;
+  {
+    hid_t f = H5Fopen(data.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    hid_t d = H5Dopen2(f, "images", H5P_DEFAULT);
+    hsize_t offset[4];
+    unsigned mask = 0;
+    hid_t space = H5Dget_space(d);
+    CHECK(H5Dget_chunk_info(d, space, 0, offset, &mask, &addr, &size) >= 0);
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
+  }
+  REQUIRE(size > 64);
+  {
+    std::fstream io(data, std::ios::in | std::ios::out | std::ios::binary);
+    io.seekp(static_cast<std::streamoff>(addr + 2));
+    io << std::string(40, '\xff');
+  }
+  const fs::path out = tmp / "run";
+  check_error("--dataset '" + data.string() + "' --steps 2 --out '" + out.string() + "'" + kTiny, "d.h5");
+  CHECK_FALSE(fs::exists(out));
+  // An empty directory given as --out is left as it was: empty.
+  fs::create_directories(out);
+  check_error("--dataset '" + data.string() + "' --steps 2 --out '" + out.string() + "'" + kTiny, "d.h5");
+  CHECK(fs::is_empty(out));
 }
