@@ -95,7 +95,7 @@ json score_output_as_results(const json& j) {
   r["kind"] = "score";
   r["metrics"] = json::object();
   for (auto& [k, v] : j.items())
-    if (is_number(v) && !v.is_boolean() && !provenance.count(k)) r["metrics"][k] = v;
+    if (is_number(v) && !provenance.count(k)) r["metrics"][k] = v;
     else if (v.is_null() && !provenance.count(k)) r["metrics"][k] = v;
   r["local"] = json::array();
   const std::string input = j.value("input", j.value("clusters", std::string()));

@@ -66,14 +66,14 @@ EvalResults EvalResults::from_json(const nlohmann::json& j, const std::string& w
   r.dataset_warning = text_of(j, "dataset_warning", where);
   r.protocol = text_of(j, "protocol", where);
   if (j.contains("seed") && j["seed"].is_number_unsigned()) r.seed = j["seed"].get<std::uint64_t>();
-  if (j.contains("settings")) r.settings = ojson::parse(j["settings"].dump());
-  if (j.contains("train_config") && j["train_config"].is_object()) r.train_config = ojson::parse(j["train_config"].dump());
+  if (j.contains("settings")) r.settings = ojson(j["settings"]);
+  if (j.contains("train_config") && j["train_config"].is_object()) r.train_config = ojson(j["train_config"]);
   if (j.contains("metrics")) {
     if (!j["metrics"].is_object()) throw Error(fmt::format("'{}': \"metrics\" is not an object", where));
-    r.metrics = ojson::parse(j["metrics"].dump());
+    r.metrics = ojson(j["metrics"]);
   }
-  if (j.contains("local")) r.local = ojson::parse(j["local"].dump());
-  if (j.contains("elapsed_s")) r.elapsed_s = ojson::parse(j["elapsed_s"].dump());
+  if (j.contains("local")) r.local = ojson(j["local"]);
+  if (j.contains("elapsed_s")) r.elapsed_s = ojson(j["elapsed_s"]);
   if (j.contains("images_encoded") && j["images_encoded"].is_number_integer())
     r.images_encoded = j["images_encoded"].get<std::int64_t>();
   if (j.contains("dump_samples") && j["dump_samples"].is_string()) r.dump_samples = j["dump_samples"].get<std::string>();

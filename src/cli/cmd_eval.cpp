@@ -171,11 +171,16 @@ int run_eval(const Args& args) {
   s.dataset_warning = pipelines::choose_dataset(s, model, t.given("dataset"));
   if (!s.dataset_warning.empty()) std::cerr << "axial: warning: " << s.dataset_warning << "\n";
   a.call.device = s.device;
-  s.encoder_call = {{"method", a.call.method},
-                    {"output_index", a.call.output_index},
-                    {"output_key", a.call.output_key},
-                    {"input_range", a.call.input_range},
-                    {"input_layout", a.call.input_layout}};
+  // Recorded in the results only when the encoder is not called the default way (EncoderOptions' defaults).
+  const models::EncoderOptions plain;
+  if (a.call.method != plain.method || a.call.output_index != plain.output_index ||
+      a.call.output_key != plain.output_key || a.call.input_range != plain.input_range ||
+      a.call.input_layout != plain.input_layout)
+    s.encoder_call = {{"method", a.call.method},
+                      {"output_index", a.call.output_index},
+                      {"output_key", a.call.output_key},
+                      {"input_range", a.call.input_range},
+                      {"input_layout", a.call.input_layout}};
   auto load = [&s, &a](const pipelines::ModelRef& m) {
     pipelines::LoadedModel loaded;
     auto encoder = std::make_unique<models::Encoder>(m.encoder, a.call);

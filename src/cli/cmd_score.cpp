@@ -2,9 +2,9 @@
 // variants on a file of clusters. Writes JSON (default), CSV or Markdown to stdout or atomically to --out.
 #include <fmt/core.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <utility>
 #include <cmath>
 #include <iostream>
@@ -18,6 +18,7 @@
 #include "metrics/registry.hpp"
 #include "metrics/score_sheet.hpp"
 #include "src/cli/cli_common.hpp"
+#include "src/cli/option_table.hpp"
 
 namespace axial::cli {
 
@@ -46,12 +47,11 @@ struct ScoreOptions {
 std::pair<Eigen::Index, Eigen::Index> parse_rows(const std::string& spec, const CodesData& d, const std::string& file) {
   const Eigen::Index N = d.codes.cols();
   auto number = [&](const std::string& t) {
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(t.c_str(), &end, 10);
-    if (t.empty() || *end != '\0' || errno == ERANGE || v < 0)
+    try {
+      return static_cast<Eigen::Index>(parse_integer_option("rows", t, 0, std::numeric_limits<std::int64_t>::max()));
+    } catch (const Error&) {
       throw Error(fmt::format("--rows '{}': expected train, N or A:B with row numbers >= 0", spec));
-    return static_cast<Eigen::Index>(v);
+    }
   };
   Eigen::Index a = 0, b = 0;
   if (spec == "train") {

@@ -35,20 +35,24 @@ fs::path sibling_binary(const std::string& name, const std::string& needed_for) 
 }
 
 namespace {
-std::vector<char*> make_argv(std::vector<std::string>& storage) {
+// argv = {program, args…} for posix_spawn/execv; the strings live in `storage`. Flushes our streams first, so the
+// child's output comes after ours.
+std::vector<char*> prepare_argv(const fs::path& program, const std::vector<std::string>& args,
+                                std::vector<std::string>& storage) {
+  storage = {program.string()};
+  storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& s : storage) argv.push_back(s.data());
   argv.push_back(nullptr);
+  std::cout << std::flush;
+  std::cerr << std::flush;
   return argv;
 }
 }  // namespace
 
 int spawn_and_wait(const fs::path& program, const std::vector<std::string>& args) {
-  std::vector<std::string> storage = {program.string()};
-  storage.insert(storage.end(), args.begin(), args.end());
-  auto argv = make_argv(storage);
-  std::cout << std::flush;
-  std::cerr << std::flush;
+  std::vector<std::string> storage;
+  auto argv = prepare_argv(program, args, storage);
   pid_t pid = 0;
   const int err = ::posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv.data(), environ);
   if (err != 0) throw Error(fmt::format("cannot start '{}': {}", program.string(), std::strerror(err)));
@@ -62,11 +66,8 @@ int spawn_and_wait(const fs::path& program, const std::vector<std::string>& args
 }
 
 void exec_program(const fs::path& program, const std::vector<std::string>& args) {
-  std::vector<std::string> storage = {program.string()};
-  storage.insert(storage.end(), args.begin(), args.end());
-  auto argv = make_argv(storage);
-  std::cout << std::flush;
-  std::cerr << std::flush;
+  std::vector<std::string> storage;
+  auto argv = prepare_argv(program, args, storage);
   ::execv(program.c_str(), argv.data());
   throw Error(fmt::format("cannot run '{}': {}", program.string(), std::strerror(errno)));
 }

@@ -589,17 +589,12 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
                   {"device", encoder.device()},
                   {"threads", settings.threads},
                   {"mig_modularity_sample", "train"}};
-  {
-    const json defaults = {{"method", "forward"}, {"output_index", -1}, {"output_key", ""}, {"input_range", "0,1"},
-                           {"input_layout", "nchw"}};
-    if (settings.encoder_call.is_object() && settings.encoder_call != defaults)
-      res.settings["encoder"] = settings.encoder_call;
-  }
+  if (settings.encoder_call.is_object()) res.settings["encoder"] = settings.encoder_call;
   res.train_config = model.train_config;
 
   // The stages, in the order their results appear: global (train + test), one per locality, axis alignment. Each
-  // is encoded and scored in turn; after each, OUT/results.partial.json holds everything finished so far (marked
-  // partial), and `--resume` continues from it without re-encoding finished stages.
+  // is encoded and scored in turn; after each but the last, OUT/results.partial.json holds everything finished so
+  // far (marked partial), and `--resume` continues from it without re-encoding finished stages.
   json global_json = json::object(), axis_json = json::object(), local_json = json::array();
   std::vector<std::string> completed;
   double t_encode = 0, t_global = 0, t_local = 0, t_axis = 0;
@@ -642,12 +637,6 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     json stages = json::object();
     stages["global"] = global_json;
     for (const auto& e : local_json) stages["locality_" + locality_name(e["locality"].get<double>())] = e;
-    if (std::find(completed.begin(), completed.end(), "axis") != completed.end()) stages["axis"] = axis_json;
-    for (auto it = stages.begin(); it != stages.end();)
-      if (std::find(completed.begin(), completed.end(), it.key()) == completed.end())
-        it = stages.erase(it);
-      else
-        ++it;
     j["stages"] = stages;
     fs::create_directories(settings.out);
     write_file_atomically(partial_path, j.dump(2) + "\n");
@@ -673,7 +662,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
       for (auto& b : set.clusters) bs.push_back(&b);
       to_encode += count(bs);
     }
-  if (axis && !done_before("axis")) to_encode += count(axis_blocks);
+  if (axis) to_encode += count(axis_blocks);
   Progress progress(progress_os, "axial eval: encoded", "images", settings.quiet);
   progress.start(to_encode);
   auto encode = [&](std::vector<Block*> bs) {
@@ -781,10 +770,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   }
 
   // Axis alignment: B = ∂μ/∂y per anchor from the encoded neighbours; decoder variant from the VAE.
-  if (done_before("axis")) {
-    axis_json = resumed["axis"];
-    images_encoded += count(axis_blocks);
-  } else {
+  {  // the last stage: its results go straight into results.json, never into the partial file
     if (axis) encode(axis_blocks);
     const auto t_stage = Clock::now();
   if (!axis_skipped.empty()) {

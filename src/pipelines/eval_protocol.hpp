@@ -38,8 +38,8 @@ struct EvalSettings {
   std::string dataset = "three-dots";      // data-set spec (datasets/registry.hpp)
   std::string dataset_source = "default";  // where it came from: "--dataset", "training config" or "default"
   std::string dataset_warning;             // e.g. --dataset differs from the training data set (choose_dataset)
-  // How the representation is called (method, output element, input range/layout), recorded in the results'
-  // settings as "encoder" when any differs from the defaults below.
+  // How the representation is called (method, output element, input range/layout) when not the default way;
+  // recorded in the results' settings as "encoder" (null = the default call, nothing recorded).
   nlohmann::ordered_json encoder_call;
   std::string protocol = "paper";
   std::filesystem::path out;               // output directory (created)

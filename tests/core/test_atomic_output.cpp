@@ -15,13 +15,21 @@
 
 using namespace axial;
 
+namespace {
+// Regular files in `dir` (a leftover temporary file would be one more).
+int regular_files(const std::filesystem::path& dir) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
+  return n;
+}
+}  // namespace
+
 TEST_CASE("write_file_atomically replaces the target and leaves no temporary file") {
   test::TempDir tmp;
   write_file_atomically(tmp / "out.txt", "old contents\n");
   write_file_atomically(tmp / "out.txt", "new\n");
   CHECK(test::slurp(tmp / "out.txt") == "new\n");
-  int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
+  const int files = regular_files(tmp.path);
   CHECK(files == 1);
 }
 
@@ -36,8 +44,7 @@ TEST_CASE("a write that cannot complete keeps the old file (file size limit stan
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(test::slurp(tmp / "out.txt") == "good\n");
-  int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
+  const int files = regular_files(tmp.path);
   CHECK(files == 1);
 }
 
@@ -60,8 +67,7 @@ TEST_CASE("write_files_atomically replaces none of a set when one file of it can
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(test::slurp(tmp / "a.csv") == "old a\n");
   CHECK(test::slurp(tmp / "b.json") == "old b\n");
-  int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
+  const int files = regular_files(tmp.path);
   CHECK(files == 2);  // no temporary file left
 }
 
