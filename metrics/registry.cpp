@@ -7,7 +7,10 @@
 
 #include "metrics/checks.hpp"
 #include "src/core/error.hpp"
+#include "metrics/dci.hpp"
 #include "metrics/explicitness.hpp"
+#include "metrics/irs.hpp"
+#include "metrics/unsupervised.hpp"
 #include "metrics/mig.hpp"
 #include "metrics/modularity.hpp"
 #include "metrics/mutual_info.hpp"
@@ -69,6 +72,41 @@ void compute_sap_entry(MetricContext& c, ScoreSheet& sheet) {
   sheet.add_matrix("sap_score_matrix", r.score_matrix);
 }
 
+void compute_dci_entry(MetricContext& c, ScoreSheet& sheet) {
+  const Split sp = split_of(c.inputs);
+  const DciResult r = compute_dci(sp.ztr, sp.ytr, sp.zte, sp.yte, {c.inputs.tie_seed, c.inputs.num_threads});
+  sheet.add_scalar("dci_disentanglement", r.disentanglement, r.disentanglement_undefined_reason);
+  sheet.add_scalar("dci_completeness", r.completeness, r.completeness_undefined_reason);
+  sheet.add_scalar("dci_informativeness_train", r.informativeness_train, r.informativeness_undefined_reason);
+  sheet.add_scalar("dci_informativeness_test", r.informativeness_test, r.informativeness_undefined_reason);
+  sheet.add_vector("dci_disentanglement_per_latent", r.per_latent_disentanglement);
+  sheet.add_vector("dci_completeness_per_factor", r.per_factor_completeness);
+  sheet.add_vector("dci_informativeness_per_factor_train", r.per_factor_informativeness_train);
+  sheet.add_vector("dci_informativeness_per_factor_test", r.per_factor_informativeness_test);
+  sheet.add_matrix("dci_importance_matrix", r.importance);
+}
+
+void compute_irs_entry(MetricContext& c, ScoreSheet& sheet) {
+  IrsOptions o;
+  o.precision = c.inputs.discretize.precision;
+  const IrsResult r = compute_irs(*c.inputs.codes, *c.inputs.factors, o);
+  sheet.add_scalar("irs", r.irs);
+  const bool dropped = r.active_dims < static_cast<int>(r.per_latent.size());
+  sheet.add_vector("irs_per_latent", r.per_latent, dropped ? "null = constant code, dropped" : "");
+  sheet.add_integer("irs_active_dims", r.active_dims);
+  sheet.add_matrix("irs_matrix", r.matrix);
+}
+
+void compute_unsupervised_entry(MetricContext& c, ScoreSheet& sheet) {
+  const UnsupervisedResult r = compute_unsupervised(*c.inputs.codes, c.inputs.discretize, c.inputs.num_threads);
+  sheet.add_scalar("gaussian_total_correlation", r.gaussian_total_correlation, r.total_correlation_undefined_reason);
+  sheet.add_scalar("gaussian_wasserstein_correlation", r.gaussian_wasserstein_correlation,
+                   r.wasserstein_undefined_reason);
+  sheet.add_scalar("gaussian_wasserstein_correlation_norm", r.gaussian_wasserstein_correlation_norm,
+                   r.wasserstein_norm_undefined_reason);
+  sheet.add_scalar("mutual_info_score", r.mutual_info_score);
+}
+
 }  // namespace
 
 const std::vector<MetricInfo>& metric_table() {
@@ -81,6 +119,14 @@ const std::vector<MetricInfo>& metric_table() {
        "[0, 1]", true, MetricSample::kTrainTest, 1, false, compute_explicitness_entry},
       {"sap", "Separated Attribute Predictability (Kumar et al. 2018), linear SVM per latent and factor", "[0, 1]",
        true, MetricSample::kTrainTest, 2, false, compute_sap_entry},
+      {"dci", "DCI disentanglement/completeness/informativeness (Eastwood & Williams 2018), sklearn's default "
+              "gradient-boosted trees per factor", "[0, 1]", true, MetricSample::kTrainTest, 1, false,
+       compute_dci_entry},
+      {"irs", "Interventional Robustness Score (Suter et al. 2019), 20-bin factor histograms, 99% quantile", "[0, 1]",
+       true, MetricSample::kOneSample, 1, false, compute_irs_entry},
+      {"unsupervised", "Unsupervised scores: Gaussian total and Wasserstein correlation of the codes, mean pairwise "
+                       "discrete MI between codes", "[0, inf)", false, MetricSample::kOneSample, 2, false,
+       compute_unsupervised_entry},
   };
   return table;
 }
@@ -148,7 +194,7 @@ ScoreSheet compute_metrics(const std::vector<std::string>& names, const ScoreInp
   require_matching_samples(codes, factors, "codes/factors", 2);
   require_finite(codes, "codes");
   const Eigen::Index L = codes.rows(), N = codes.cols();
-  if (L < min_latents(names)) throw Error(fmt::format("codes: {} latent(s); MIG and SAP need at least 2", L));
+  if (L < min_latents(names)) throw Error(fmt::format("codes: {} latent(s); mig, sap and unsupervised need at least 2", L));
   if (L < 1) throw Error("codes: 0 latents");
   if (factors.rows() < 1) throw Error("factors: 0 factors");
   if (needs_train_test_split(names) && (in.num_train < 1 || in.num_train >= N))

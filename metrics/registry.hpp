@@ -2,6 +2,7 @@
 // The one table of global metrics (conventions §5): `axial score --metrics` and `--help` read it.
 // Each entry computes into a ScoreSheet from shared inputs; the MI matrix is computed once and shared by
 // mig and modularity.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct ScoreInputs {
   DiscretizeOptions discretize;           // bins (default 20), method, precision
   Eigen::Index num_train = 0;             // explicitness/SAP: the first num_train samples train, the rest test
   int num_threads = 1;
+  std::uint32_t tie_seed = 0;             // DCI: seed of the emulated numpy global RNG behind sklearn's tie-breaks
 };
 
 // What a metric is computed on. kOneSample: all samples given (MIG, modularity: the paper's MIG sample is its

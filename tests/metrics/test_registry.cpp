@@ -12,11 +12,11 @@ using namespace axial;
 TEST_CASE("metric names: table order, unknown names list the valid ones") {
   CHECK(parse_metric_list("sap,mig") == std::vector<std::string>{"mig", "sap"});
   try {
-    parse_metric_list("mig,dci");
+    parse_metric_list("mig,dcx");
     FAIL("expected an error");
   } catch (const Error& e) {
     const std::string msg = e.what();
-    CHECK(msg.find("dci") != std::string::npos);
+    CHECK(msg.find("dcx") != std::string::npos);
     CHECK(msg.find("mig, modularity, explicitness, sap") != std::string::npos);
   }
   CHECK_THROWS_AS(parse_metric_list("mig,mig"), Error);

@@ -1,0 +1,74 @@
+// IRS (Suter et al. 2019) as disentanglement_lib's compute_irs: values derived in the tests.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "metrics/irs.hpp"
+
+using namespace axial;
+
+TEST_CASE("IRS: a code equal to its factor scores 1, an independent one 0") {
+  // Code = factor: within each factor bin the code is constant → 99% quantile of |z − e| is 0 → IRS 1.
+  FactorMatrix y(1, 8);
+  y << 0, 0, 1, 1, 2, 2, 3, 3;
+  CodeMatrix z = y.cast<double>();
+  CHECK(compute_irs(z, y).irs == 1.0);
+  // z = (0,1,0,1) against y = (0,0,1,1): max_dev = ½; each group {0,1} has mean ½ and |z − e| = ½ → 1 − ½/½ = 0.
+  FactorMatrix y2(1, 4);
+  y2 << 0, 0, 1, 1;
+  CodeMatrix z2(1, 4);
+  z2 << 0, 1, 0, 1;
+  const IrsResult r = compute_irs(z2, y2);
+  CHECK(r.irs == 0.0);
+  CHECK(r.max_deviation[0] == 0.5);
+}
+
+TEST_CASE("IRS: numpy's linear percentile, weights by max deviation, constant codes dropped") {
+  // One factor value (one group). Latent 0: z = (0, 1, 5): e = 2, |z − e| sorted (1, 2, 3); index 0.99·2 = 1.98 →
+  // γ = 0.98 ≥ ½ → b − (b − a)(1 − γ) = 3 − 1·(1 − γ); max_dev = 3.
+  // Latent 1: z = (0, 0, 6): e = 2, |z − e| = (2, 2, 4) → 4 − 2(1 − γ); max_dev = 4.  Latent 2 constant: dropped.
+  FactorMatrix y = FactorMatrix::Constant(1, 3, 7);
+  CodeMatrix z(3, 3);
+  z << 0, 1, 5,  //
+      0, 0, 6,   //
+      9, 9, 9;
+  const double gamma = 2 * 0.99 - 1;
+  const double s0 = 1 - (3 - 1 * (1 - gamma)) / 3, s1 = 1 - (4 - 2 * (1 - gamma)) / 4;
+  const IrsResult r = compute_irs(z, y);
+  CHECK(r.active_dims == 2);
+  CHECK(std::isnan(r.per_latent[2]));
+  CHECK(r.per_latent[0] == doctest::Approx(s0).epsilon(1e-15));
+  CHECK(r.per_latent[1] == doctest::Approx(s1).epsilon(1e-15));
+  CHECK(r.irs == doctest::Approx((3 * s0 + 4 * s1) / 7).epsilon(1e-15));
+  // Below the midpoint the interpolation runs from a: quantile 0.2 → index 0.4 → a + (b − a)·0.4.
+  IrsOptions o;
+  o.diff_quantile = 0.2;
+  CHECK(compute_irs(z, y, o).per_latent[0] == doctest::Approx(1 - (1 + 1 * 0.4) / 3).epsilon(1e-15));
+  // All codes constant → 0.
+  CHECK(compute_irs(CodeMatrix::Constant(2, 3, 1.0), y).irs == 0.0);
+}
+
+TEST_CASE("IRS: float32 codes use float32 arithmetic as numpy does") {
+  // z = (2^24, 1, 1) in float32: the sum 2^24 + 1 + 1 stays 2^24 (round to even), mean = fl32(2^24 / 3) = 5592405.5;
+  // |z − e| = (fl32(11184810.5) = 11184810, 5592404.5, 5592404.5); b − a = 5592405.5; max_dev = 11184810.
+  // In float64 the mean is 5592406 and |z − e| = (11184810, 5592405, 5592405).
+  FactorMatrix y = FactorMatrix::Constant(1, 3, 0);
+  CodeMatrix z(1, 3);
+  z << 16777216.0, 1.0, 1.0;
+  const double g = 2 * 0.99 - 1;
+  IrsOptions f32;
+  f32.precision = Precision::Float32;
+  const double q32 = 11184810.0 - 5592405.5 * (1 - g), q64 = 11184810.0 - 5592405.0 * (1 - g);
+  CHECK(compute_irs(z, y, f32).irs == doctest::Approx(1 - q32 / 11184810.0).epsilon(1e-13));
+  CHECK(compute_irs(z, y).irs == doctest::Approx(1 - q64 / 11184810.0).epsilon(1e-13));
+  CHECK(compute_irs(z, y, f32).irs != compute_irs(z, y).irs);
+}
+
+TEST_CASE("IRS bins the factors with a 20-bin histogram") {
+  // Factor values 0..39 fall two per bin: a code equal to the factor then varies inside each bin (values 2j, 2j+1,
+  // e = 2j + ½, |z − e| = ½) → IRS = 1 − ½ / max_dev with max_dev = |0 − 19.5| = 19.5.
+  FactorMatrix y(1, 40);
+  for (int i = 0; i < 40; ++i) y(0, i) = i;
+  const CodeMatrix z = y.cast<double>();
+  CHECK(compute_irs(z, y).irs == doctest::Approx(1 - 0.5 / 19.5).epsilon(1e-14));
+}
