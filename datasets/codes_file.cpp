@@ -467,6 +467,15 @@ void write_codes_h5(const std::filesystem::path& path, const CodesFileContents& 
         write_pair(f, g, clusters[i].codes, clusters[i].factors, contents.cluster_precision);
       }
     }
+    for (const auto& a : contents.arrays) {  // File::write creates the parent groups
+      if (!a.f32.empty()) {
+        f.write<float>(a.key, a.shape, a.f32.data());
+      } else if (!a.f64.empty()) {
+        f.write<double>(a.key, a.shape, a.f64.data());
+      } else {
+        f.write<std::int64_t>(a.key, a.shape, a.i64.data());
+      }
+    }
     f.close();
   }
   out.commit();

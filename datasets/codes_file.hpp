@@ -78,6 +78,17 @@ struct CodesFileContents {
   // (parent group name, clusters): parent "" → /cluster_i at the root, else /<parent>/cluster_i.
   std::vector<std::pair<std::string, std::vector<LocalCluster>>> cluster_groups;
   Precision cluster_precision = Precision::Float32;
+  // Further arrays (e.g. what `axial eval`'s FactorVAE/BetaVAE samplers drew), written after the rest under their
+  // full key ("/factor_vae/train_codes"; parent groups are created): row-major data of `shape`, stored as float32,
+  // float64 or int64 (exactly one of the vectors is filled).
+  struct Array {
+    std::string key;
+    std::vector<std::int64_t> shape;
+    std::vector<float> f32;
+    std::vector<double> f64;
+    std::vector<std::int64_t> i64;
+  };
+  std::vector<Array> arrays;
 };
 
 // Writes an .h5 file atomically (temp + rename). Throws axial::Error naming the path on failure.

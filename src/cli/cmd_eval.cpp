@@ -67,7 +67,7 @@ void describe(OptionTable& t, EvalArgs& a) {
   int& cli_threads = a.threads;
   const auto set_localities = [&s](const std::string& v) { s.localities = parse_localities(v); };
   const auto set_deny = [&s](const std::string& v) { s.deny = split_list(v); };
-  const auto set_metrics = [&s](const std::string& v) { s.metrics = parse_metric_list(v); };
+  const auto set_metrics = [&s](const std::string& v) { s.metrics = pipelines::parse_eval_metrics(v); };
   // The protocol's sizes apply first (its row comes before theirs); explicit size options override them.
   const auto set_protocol = [&s](const std::string& v) { pipelines::apply_protocol(v, s); };
   // clang-format off
@@ -79,7 +79,8 @@ void describe(OptionTable& t, EvalArgs& a) {
         "data set: three-dots, NAME=PATH, or a native .h5 (default: the one an axial training directory was trained "
         "on, else three-dots)")
    .custom("protocol", s.protocol,
-           "paper (the paper's sizes) or quick (a reduced smoke-test protocol); explicit size options override it",
+           "paper (the paper's sizes), quick (a reduced smoke-test protocol) or dlib (disentanglement_lib's "
+           "unsupervised-study metrics at its sizes); explicit size options override it",
            set_protocol, Role::kResult, "NAME")
    .add("out", out, "output directory for results.json, results.csv, results.md", Role::kRun)
    .add("device", s.device, "auto, cpu, cuda or cuda:N", Role::kRun)
@@ -112,8 +113,25 @@ void describe(OptionTable& t, EvalArgs& a) {
    .custom("deny", std::string(),
            "comma-separated factor names or indices held fixed locally (on top of the data set's unordered factors)",
            set_deny)
-   .custom("metrics", "mig,modularity,explicitness", "global metrics from the registry:\n" + metric_help(),
+   .custom("metrics", "mig,modularity,explicitness",
+           "global metrics from the registry:\n" + metric_help() +
+               "  factor_vae    FactorVAE score (Kim & Mnih 2018): majority vote over batches with one factor fixed "
+               "(eval only: samples its own batches)\n"
+               "  beta_vae      BetaVAE score (Higgins et al. 2017): logistic regression on mean |z1 - z2| of pair "
+               "batches sharing a factor (eval only)\n",
            set_metrics)
+   .add("factor-vae-variance-points", s.factor_vae_variance_points, "FactorVAE score: points for the global variances",
+        Role::kResult, std::int64_t{2})
+   .add("factor-vae-train-votes", s.factor_vae_train_votes, "FactorVAE score: training votes", Role::kResult,
+        std::int64_t{1})
+   .add("factor-vae-eval-votes", s.factor_vae_eval_votes, "FactorVAE score: evaluation votes", Role::kResult,
+        std::int64_t{1})
+   .add("beta-vae-train-points", s.beta_vae_train_points, "BetaVAE score: training points (pair batches)",
+        Role::kResult, std::int64_t{2})
+   .add("beta-vae-eval-points", s.beta_vae_eval_points, "BetaVAE score: evaluation points", Role::kResult,
+        std::int64_t{1})
+   .add("pair-batch-size", s.pair_batch_size, "FactorVAE vote / BetaVAE pair batch size", Role::kResult,
+        std::int64_t{2})
    .add("anchors", s.anchors, "axis-alignment anchor points (0 = skip)", Role::kResult, std::int64_t{0})
    .flag("no-decoder-alignment", no_decoder, "skip the decoder-side axis alignment of axial VAE checkpoints",
          Role::kResult)

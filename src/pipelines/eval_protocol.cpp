@@ -16,6 +16,7 @@
 #include <mutex>
 #include <ostream>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 
 #include "axial/version.hpp"
@@ -27,6 +28,7 @@
 #include "metrics/axis_alignment.hpp"
 #include "src/core/error.hpp"
 #include "metrics/local.hpp"
+#include "metrics/factor_vae_score.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/score_sheet.hpp"
 #include "reports/eval_results.hpp"
@@ -43,7 +45,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // RNG stream ids (make_rng(seed, stream)).
-constexpr std::uint64_t kStreamTrain = 1, kStreamTest = 2, kStreamAnchors = 3, kStreamProbe = 4;
+constexpr std::uint64_t kStreamTrain = 1, kStreamTest = 2, kStreamAnchors = 3, kStreamProbe = 4, kStreamFactorVae = 5,
+                        kStreamBetaVae = 6;
 std::uint64_t locality_stream(double rho) {
   std::uint64_t bits;
   std::memcpy(&bits, &rho, sizeof bits);
@@ -53,6 +56,18 @@ std::uint64_t locality_stream(double rho) {
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::string locality_name(double rho) { return format_number(rho); }
+
+// The registry metrics among eval's --metrics (without factor_vae / beta_vae).
+std::vector<std::string> registry_metrics(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  const auto& sm = sampled_metric_names();
+  for (const auto& n : names)
+    if (std::find(sm.begin(), sm.end(), n) == sm.end()) out.push_back(n);
+  return out;
+}
+bool wants(const std::vector<std::string>& names, const char* name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 // A JSON number, or null for NaN/Inf (the reason goes into a sibling key).
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
@@ -367,8 +382,45 @@ AxisAlignmentSummary decoder_axis_alignment(datasets::DecoderJacobianFunction& d
 
 // --- settings ----------------------------------------------------------------------------------------------
 const std::vector<std::string>& protocol_names() {
-  static const std::vector<std::string> names = {"paper", "quick"};
+  static const std::vector<std::string> names = {"paper", "quick", "dlib"};
   return names;
+}
+
+const std::vector<std::string>& sampled_metric_names() {
+  static const std::vector<std::string> names = {"factor_vae", "beta_vae"};
+  return names;
+}
+
+std::vector<std::string> parse_eval_metrics(const std::string& list) {
+  std::vector<std::string> registry_part, sampled;
+  std::size_t pos = 0;
+  std::string rest;
+  while (pos <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', pos), list.size());
+    std::string name = list.substr(pos, comma - pos);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    const auto& sm = sampled_metric_names();
+    if (std::find(sm.begin(), sm.end(), name) != sm.end()) {
+      if (std::find(sampled.begin(), sampled.end(), name) != sampled.end())
+        throw Error(fmt::format("--metrics: metric '{}' given twice", name));
+      sampled.push_back(name);
+    } else {
+      rest += (rest.empty() ? "" : ",") + name;
+    }
+    pos = comma + 1;
+  }
+  std::vector<std::string> out;
+  if (!rest.empty() || sampled.empty()) {
+    try {
+      out = parse_metric_list(rest);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " — or, in eval, factor_vae, beta_vae");
+    }
+  }
+  for (const auto& n : sampled_metric_names())
+    if (std::find(sampled.begin(), sampled.end(), n) != sampled.end()) out.push_back(n);
+  return out;
 }
 
 void apply_protocol(const std::string& protocol, EvalSettings& s) {
@@ -384,6 +436,24 @@ void apply_protocol(const std::string& protocol, EvalSettings& s) {
     s.local_bins = defaults.local_bins;
     s.cutoff = defaults.cutoff;
     s.anchors = defaults.anchors;
+  } else if (protocol == "dlib") {
+    const EvalSettings defaults;
+    s.num_train = 10000;
+    s.num_test = 5000;
+    s.clusters = 0;
+    s.cluster_size = defaults.cluster_size;
+    s.localities = defaults.localities;
+    s.bins = 20;
+    s.local_bins = defaults.local_bins;
+    s.cutoff = defaults.cutoff;
+    s.anchors = 0;
+    s.metrics = {"mig", "modularity", "explicitness", "sap", "dci", "irs", "unsupervised", "factor_vae", "beta_vae"};
+    s.factor_vae_variance_points = 10000;
+    s.factor_vae_train_votes = 10000;
+    s.factor_vae_eval_votes = 5000;
+    s.beta_vae_train_points = 10000;
+    s.beta_vae_eval_points = 5000;
+    s.pair_batch_size = 64;
   } else if (protocol == "quick") {
     s.num_train = 1000;
     s.num_test = 500;
@@ -395,7 +465,7 @@ void apply_protocol(const std::string& protocol, EvalSettings& s) {
     s.cutoff = 10;
     s.anchors = 100;
   } else {
-    throw Error(fmt::format("--protocol '{}': unknown protocol (valid: paper, quick)", protocol));
+    throw Error(fmt::format("--protocol '{}': unknown protocol (valid: paper, quick, dlib)", protocol));
   }
 }
 
@@ -405,7 +475,12 @@ void label_protocol(EvalSettings& s) {
   apply_protocol(s.protocol, named);
   if (named.num_train != s.num_train || named.num_test != s.num_test || named.clusters != s.clusters ||
       named.cluster_size != s.cluster_size || named.localities != s.localities || named.bins != s.bins ||
-      named.local_bins != s.local_bins || named.cutoff != s.cutoff || named.anchors != s.anchors)
+      named.local_bins != s.local_bins || named.cutoff != s.cutoff || named.anchors != s.anchors ||
+      named.factor_vae_variance_points != s.factor_vae_variance_points ||
+      named.factor_vae_train_votes != s.factor_vae_train_votes ||
+      named.factor_vae_eval_votes != s.factor_vae_eval_votes ||
+      named.beta_vae_train_points != s.beta_vae_train_points || named.beta_vae_eval_points != s.beta_vae_eval_points ||
+      named.pair_batch_size != s.pair_batch_size || (s.protocol == "dlib" && named.metrics != s.metrics))
     s.protocol = "custom";
 }
 
@@ -430,7 +505,15 @@ void validate(const EvalSettings& s) {
     for (std::size_t j = 0; j < i; ++j)
       if (s.localities[j] == r) throw Error(fmt::format("--localities: {} given twice", r));
   }
-  if (needs_train_test_split(s.metrics) && s.num_test < 1)
+  for (const auto& [name, v, lo] : std::vector<std::tuple<const char*, std::int64_t, std::int64_t>>{
+           {"--factor-vae-variance-points", s.factor_vae_variance_points, 2},
+           {"--factor-vae-train-votes", s.factor_vae_train_votes, 1},
+           {"--factor-vae-eval-votes", s.factor_vae_eval_votes, 1},
+           {"--beta-vae-train-points", s.beta_vae_train_points, 2},
+           {"--beta-vae-eval-points", s.beta_vae_eval_points, 1},
+           {"--pair-batch-size", s.pair_batch_size, 2}})
+    if (v < lo) throw Error(fmt::format("{} {}: must be at least {}", name, v, lo));
+  if (needs_train_test_split(registry_metrics(s.metrics)) && s.num_test < 1)
     throw Error(fmt::format("--num-test {}: explicitness/sap need at least one test point", s.num_test));
   if (s.out.empty()) throw Error("--out: missing output directory");
   if (fs::exists(s.out) && !fs::is_directory(s.out))
@@ -472,7 +555,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   const bool local = settings.clusters > 0 && !settings.localities.empty();
   {
     std::vector<std::string> need_two;  // what cannot be computed on one latent
-    for (const auto& n : settings.metrics)
+    for (const auto& n : registry_metrics(settings.metrics))
       if (metric_info(n).min_latents > L) {
         std::string upper = n;
         for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -496,10 +579,19 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   {
     const double rows = double(settings.num_train) + double(settings.num_test) +
                         double(settings.clusters) * double(settings.cluster_size) * double(settings.localities.size()) +
-                        double(settings.anchors) * 2.0 * K;
+                        double(settings.anchors) * 2.0 * K +
+                        (wants(settings.metrics, "factor_vae")
+                             ? double(settings.factor_vae_variance_points) +
+                                   double(settings.factor_vae_train_votes + settings.factor_vae_eval_votes) *
+                                       double(settings.pair_batch_size)
+                             : 0.0) +
+                        (wants(settings.metrics, "beta_vae")
+                             ? double(settings.beta_vae_train_points + settings.beta_vae_eval_points) * 2.0 *
+                                   double(settings.pair_batch_size)
+                             : 0.0);
     require_memory(rows * (double(K) + double(L)) * 8.0,
                    fmt::format("the eval sample ({:.0f} images; --num-train, --num-test, --clusters × --cluster-size × "
-                               "localities, --anchors)",
+                               "localities, --anchors, the FactorVAE/BetaVAE sizes)",
                                rows));
   }
   // Every factor row, from the seed.
@@ -510,6 +602,52 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     Rng rng_test = make_rng(settings.seed, kStreamTest);
     test.factors = datasets::sample_global(*data, settings.num_test, rng_test);
   }
+  // FactorVAE: variance points, then per vote a factor k and a batch with factor k fixed to its first row's value.
+  // BetaVAE: per point a factor k and two batches sharing factor k. All from their own streams, in that order.
+  const bool want_fv = wants(settings.metrics, "factor_vae"), want_bv = wants(settings.metrics, "beta_vae");
+  const std::int64_t B = settings.pair_batch_size;
+  Block fv_variance, fv_train, fv_eval, bv_train1, bv_train2, bv_eval1, bv_eval2;
+  std::vector<std::int64_t> fv_train_k, fv_eval_k, bv_train_k, bv_eval_k;
+  auto draw_votes = [&](Rng& rng, std::int64_t votes, Block& b, std::vector<std::int64_t>& ks) {
+    b.factors.resize(K, votes * B);
+    ks.resize(static_cast<std::size_t>(votes));
+    for (std::int64_t v = 0; v < votes; ++v) {
+      const std::int64_t k = uniform_int(rng, 0, K - 1);
+      FactorMatrix rows = datasets::sample_global(*data, B, rng);
+      rows.row(k).setConstant(rows(k, 0));
+      ks[static_cast<std::size_t>(v)] = k;
+      b.factors.middleCols(v * B, B) = rows;
+    }
+  };
+  auto draw_pairs = [&](Rng& rng, std::int64_t points, Block& b1, Block& b2, std::vector<std::int64_t>& ks) {
+    b1.factors.resize(K, points * B);
+    b2.factors.resize(K, points * B);
+    ks.resize(static_cast<std::size_t>(points));
+    for (std::int64_t p = 0; p < points; ++p) {
+      const std::int64_t k = uniform_int(rng, 0, K - 1);
+      FactorMatrix f1 = datasets::sample_global(*data, B, rng), f2 = datasets::sample_global(*data, B, rng);
+      f2.row(k) = f1.row(k);
+      ks[static_cast<std::size_t>(p)] = k;
+      b1.factors.middleCols(p * B, B) = f1;
+      b2.factors.middleCols(p * B, B) = f2;
+    }
+  };
+  if (want_fv) {
+    Rng rng = make_rng(settings.seed, kStreamFactorVae);
+    fv_variance.factors = datasets::sample_global(*data, settings.factor_vae_variance_points, rng);
+    draw_votes(rng, settings.factor_vae_train_votes, fv_train, fv_train_k);
+    draw_votes(rng, settings.factor_vae_eval_votes, fv_eval, fv_eval_k);
+  }
+  if (want_bv) {
+    Rng rng = make_rng(settings.seed, kStreamBetaVae);
+    draw_pairs(rng, settings.beta_vae_train_points, bv_train1, bv_train2, bv_train_k);
+    draw_pairs(rng, settings.beta_vae_eval_points, bv_eval1, bv_eval2, bv_eval_k);
+  }
+  for (const Block* b : {&fv_train, &fv_eval, &bv_train2, &bv_eval2})
+    if (b->factors.cols() > 0 && missing_rows(*data, b->factors) > 0)
+      throw Error(fmt::format("--metrics factor_vae/beta_vae: data set '{}' holds only some factor combinations; "
+                              "these scores fix one factor of otherwise random rows, which needs every combination",
+                              data->name()));
   struct LocalitySet {
     double rho;
     std::vector<FactorVector> centroids;
@@ -589,18 +727,31 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
                   {"device", encoder.device()},
                   {"threads", settings.threads},
                   {"mig_modularity_sample", "train"}};
+  if (want_fv) {
+    res.settings["factor_vae_variance_points"] = settings.factor_vae_variance_points;
+    res.settings["factor_vae_train_votes"] = settings.factor_vae_train_votes;
+    res.settings["factor_vae_eval_votes"] = settings.factor_vae_eval_votes;
+  }
+  if (want_bv) {
+    res.settings["beta_vae_train_points"] = settings.beta_vae_train_points;
+    res.settings["beta_vae_eval_points"] = settings.beta_vae_eval_points;
+  }
+  if (want_fv || want_bv) res.settings["pair_batch_size"] = settings.pair_batch_size;
   if (settings.encoder_call.is_object()) res.settings["encoder"] = settings.encoder_call;
   res.train_config = model.train_config;
 
   // The stages, in the order their results appear: global (train + test), one per locality, axis alignment. Each
   // is encoded and scored in turn; after each but the last, OUT/results.partial.json holds everything finished so
   // far (marked partial), and `--resume` continues from it without re-encoding finished stages.
-  json global_json = json::object(), axis_json = json::object(), local_json = json::array();
+  json global_json = json::object(), fv_json = json::object(), bv_json = json::object(),
+       axis_json = json::object(), local_json = json::array();
   std::vector<std::string> completed;
   double t_encode = 0, t_global = 0, t_local = 0, t_axis = 0;
   std::int64_t images_encoded = 0;
   auto merged_metrics = [&] {
     json m = global_json;
+    for (const json* part : {&fv_json, &bv_json})
+      for (auto it = part->begin(); it != part->end(); ++it) m[it.key()] = *it;
     for (auto it = axis_json.begin(); it != axis_json.end(); ++it) m[it.key()] = *it;
     return m;
   };
@@ -636,6 +787,8 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     j["resume_key"] = resume_key;
     json stages = json::object();
     stages["global"] = global_json;
+    if (want_fv && !fv_json.empty()) stages["factor_vae"] = fv_json;
+    if (want_bv && !bv_json.empty()) stages["beta_vae"] = bv_json;
     for (const auto& e : local_json) stages["locality_" + locality_name(e["locality"].get<double>())] = e;
     j["stages"] = stages;
     fs::create_directories(settings.out);
@@ -656,6 +809,10 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     if (decoder_axis) axis_blocks.push_back(&plan.anchor_block);
   }
   if (!done_before("global")) to_encode += count(global_blocks);
+  const std::vector<Block*> fv_blocks = {&fv_variance, &fv_train, &fv_eval};
+  const std::vector<Block*> bv_blocks = {&bv_train1, &bv_train2, &bv_eval1, &bv_eval2};
+  if (want_fv && !done_before("factor_vae")) to_encode += count(fv_blocks);
+  if (want_bv && !done_before("beta_vae")) to_encode += count(bv_blocks);
   for (auto& set : localities)
     if (!done_before("locality_" + locality_name(set.rho))) {
       std::vector<Block*> bs;
@@ -685,7 +842,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     disc.precision = precision;
     {
       std::vector<std::string> mi_names, split_names;
-      for (const auto& n : settings.metrics)
+      for (const auto& n : registry_metrics(settings.metrics))
         (metric_info(n).sample == MetricSample::kOneSample ? mi_names : split_names).push_back(n);
       ScoreSheet sheet;
       if (!split_names.empty()) {
@@ -726,6 +883,104 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
   }
   completed.push_back("global");
   write_partial();
+
+  // FactorVAE and BetaVAE scores on their own samples.
+  std::vector<CodesFileContents::Array> dump_arrays;
+  auto dump_codes = [&](const std::string& key, const CodeMatrix& z, std::vector<std::int64_t> shape) {
+    CodesFileContents::Array a;
+    a.key = key;
+    a.shape = std::move(shape);
+    if (precision == Precision::Float32) {
+      a.f32.resize(static_cast<std::size_t>(z.size()));
+      for (Eigen::Index i = 0; i < z.size(); ++i) a.f32[static_cast<std::size_t>(i)] = static_cast<float>(z.data()[i]);
+    } else {
+      a.f64.assign(z.data(), z.data() + z.size());
+    }
+    dump_arrays.push_back(std::move(a));
+  };
+  auto dump_ints = [&](const std::string& key, const std::vector<std::int64_t>& v) {
+    CodesFileContents::Array a;
+    a.key = key;
+    a.shape = {static_cast<std::int64_t>(v.size())};
+    a.i64 = v;
+    dump_arrays.push_back(std::move(a));
+  };
+  auto dump_doubles = [&](const std::string& key, const Eigen::MatrixXd& m) {  // L×N → (N, L)
+    CodesFileContents::Array a;
+    a.key = key;
+    a.shape = {m.cols(), m.rows()};
+    a.f64.assign(m.data(), m.data() + m.size());
+    dump_arrays.push_back(std::move(a));
+  };
+  if (want_fv) {
+    if (done_before("factor_vae")) {
+      fv_json = resumed["factor_vae"];
+      images_encoded += count(fv_blocks);
+    } else {
+      encode(fv_blocks);
+      const auto t_stage = Clock::now();
+      const FactorVaeResult r = factor_vae_score(fv_variance.codes, fv_train.codes, fv_train_k, fv_eval.codes,
+                                                 fv_eval_k, B, K, precision);
+      fv_json["factor_vae_train_accuracy"] = r.train_accuracy;
+      fv_json["factor_vae_eval_accuracy"] = r.eval_accuracy;
+      fv_json["factor_vae_active_dims"] = r.active_dims;
+      if (r.active_dims == 0)
+        fv_json["factor_vae_note"] = "no code has a standard deviation of at least 0.05: both accuracies are 0 (as "
+                                     "disentanglement_lib returns them)";
+      say(fmt::format("FactorVAE score: train {:.4g}, eval {:.4g} ({} active dims)", r.train_accuracy,
+                      r.eval_accuracy, r.active_dims));
+      t_global += seconds_since(t_stage);
+    }
+    if (settings.dump_samples) {
+      dump_codes("/factor_vae/variance_codes", fv_variance.codes, {fv_variance.codes.cols(), L});
+      dump_codes("/factor_vae/train_codes", fv_train.codes, {settings.factor_vae_train_votes, B, L});
+      dump_ints("/factor_vae/train_factor", fv_train_k);
+      dump_codes("/factor_vae/eval_codes", fv_eval.codes, {settings.factor_vae_eval_votes, B, L});
+      dump_ints("/factor_vae/eval_factor", fv_eval_k);
+    }
+    completed.push_back("factor_vae");
+    write_partial();
+  }
+  if (want_bv) {
+    if (done_before("beta_vae")) {
+      bv_json = resumed["beta_vae"];
+      images_encoded += count(bv_blocks);
+    } else {
+      encode(bv_blocks);
+      const auto t_stage = Clock::now();
+      auto features = [&](const Block& b1, const Block& b2, std::int64_t points) {
+        Eigen::MatrixXd f(L, points);
+        for (std::int64_t p = 0; p < points; ++p)
+          f.col(p) = beta_vae_feature(b1.codes.middleCols(p * B, B), b2.codes.middleCols(p * B, B), precision);
+        return f;
+      };
+      const Eigen::MatrixXd ftr = features(bv_train1, bv_train2, settings.beta_vae_train_points);
+      const Eigen::MatrixXd fev = features(bv_eval1, bv_eval2, settings.beta_vae_eval_points);
+      std::vector<std::int64_t> distinct = bv_train_k;
+      std::sort(distinct.begin(), distinct.end());
+      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+      if (distinct.size() < 2) {
+        bv_json["beta_vae_train_accuracy"] = nullptr;
+        bv_json["beta_vae_eval_accuracy"] = nullptr;
+        bv_json["beta_vae_undefined_reason"] =
+            "every training point fixed the same factor (one class): raise --beta-vae-train-points";
+      } else {
+        const BetaVaeResult r = beta_vae_score(ftr, bv_train_k, fev, bv_eval_k);
+        bv_json["beta_vae_train_accuracy"] = r.train_accuracy;
+        bv_json["beta_vae_eval_accuracy"] = r.eval_accuracy;
+        say(fmt::format("BetaVAE score: train {:.4g}, eval {:.4g}", r.train_accuracy, r.eval_accuracy));
+      }
+      if (settings.dump_samples) {
+        dump_doubles("/beta_vae/train_features", ftr);
+        dump_ints("/beta_vae/train_labels", bv_train_k);
+        dump_doubles("/beta_vae/eval_features", fev);
+        dump_ints("/beta_vae/eval_labels", bv_eval_k);
+      }
+      t_global += seconds_since(t_stage);
+    }
+    completed.push_back("beta_vae");
+    write_partial();
+  }
 
   // Local metrics: one sample set per locality serves local MIG and local modularity.
   std::vector<std::pair<std::string, std::vector<LocalCluster>>> dump_groups;
@@ -832,6 +1087,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     contents.global = std::move(global);
     contents.cluster_groups = std::move(dump_groups);
     contents.cluster_precision = precision;
+    contents.arrays = std::move(dump_arrays);
     if (settings.dump_samples->has_parent_path()) fs::create_directories(settings.dump_samples->parent_path());
     write_codes_h5(*settings.dump_samples, contents);
     res.dump_samples = settings.dump_samples->string();

@@ -56,7 +56,14 @@ struct EvalSettings {
   int local_bins = 5;
   std::int64_t cutoff = 10;
   std::vector<std::string> deny;
-  std::vector<std::string> metrics = {"mig", "modularity", "explicitness"};  // registry names
+  std::vector<std::string> metrics = {"mig", "modularity", "explicitness"};  // registry names + sampled_metric_names()
+  // FactorVAE and BetaVAE scores (metrics "factor_vae", "beta_vae"; they sample their own observations):
+  std::int64_t factor_vae_variance_points = 10000;
+  std::int64_t factor_vae_train_votes = 10000;
+  std::int64_t factor_vae_eval_votes = 5000;
+  std::int64_t beta_vae_train_points = 10000;
+  std::int64_t beta_vae_eval_points = 5000;
+  std::int64_t pair_batch_size = 64;          // batch of a FactorVAE vote and of a BetaVAE pair
   std::int64_t anchors = 1000;             // axis alignment anchors (0 = skip)
   bool decoder_axis_alignment = true;      // also the decoder variant when the model has a vae.pt
   bool quiet = false;
@@ -66,10 +73,19 @@ struct EvalSettings {
 };
 
 // Applies a protocol's sizes. "paper" = the defaults above; "quick" = a reduced protocol for smoke tests
-// (1,000 train + 500 test, 5 clusters × 1,000 rows, 100 anchors). Unknown → axial::Error listing the valid names.
+// (1,000 train + 500 test, 5 clusters × 1,000 rows, 100 anchors); "dlib" = disentanglement_lib's unsupervised-study
+// menu at its sizes (beta_vae, factor_vae, mig, dci, modularity/explicitness, sap, irs, unsupervised on 10,000 train +
+// 5,000 test points shared where the original draws the same ones; no local metrics, no axis alignment).
+// Unknown → axial::Error listing the valid names.
 // Only fields the user did not set explicitly should be overwritten: the caller applies options afterwards.
 void apply_protocol(const std::string& protocol, EvalSettings& settings);
 const std::vector<std::string>& protocol_names();
+
+// The metrics only `axial eval` computes because they sample their own observations: factor_vae, beta_vae.
+const std::vector<std::string>& sampled_metric_names();
+// --metrics of eval: registry names (metrics/registry.hpp) and sampled_metric_names(); unknown or repeated →
+// axial::Error listing the valid names. Registry metrics first, in table order, then factor_vae, beta_vae.
+std::vector<std::string> parse_eval_metrics(const std::string& list);
 
 // After explicit size options: if any size differs from the named protocol's, the protocol is "custom" (its sizes
 // are in the results' settings), so a run with overridden sizes is never labelled as the paper protocol.
