@@ -124,7 +124,7 @@ TEST_CASE("bad input: one line naming file/key, exit 2, nothing written") {
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK_FALSE(std::filesystem::exists(out));
   };
-  expect_error("score --codes " + q(tmp / "b.csv") + " --metrics mig,dci", "valid: mig, modularity, explicitness, sap");
+  expect_error("score --codes " + q(tmp / "b.csv") + " --metrics mig,dcx", "valid: mig, modularity, explicitness, sap, dci, irs, unsupervised");
   expect_error("score --codes " + q(tmp / "missing.h5"), "missing.h5");
   {
     std::ofstream o(tmp / "nan.csv");
