@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "metrics/dci.hpp"
+#include "metrics/irs.hpp"
 #include "src/core/error.hpp"
 #include "metrics/mig.hpp"
 #include "metrics/modularity.hpp"
@@ -108,6 +110,85 @@ void add_local_scores(const LocalResult& result, ScoreSheet& sheet) {
                    result.local_modularity_varying_undefined_reason.empty()
                        ? ""
                        : "null = no factor varies in that cluster");
+}
+
+LocalDciIrsResult compute_local_dci_irs(const std::vector<LocalCluster>& clusters, bool dci, bool irs,
+                                        double train_fraction, Precision precision, int num_threads) {
+  LocalDciIrsResult r;
+  r.has_dci = dci;
+  r.has_irs = irs;
+  const std::size_t C = clusters.size();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.local_dci_disentanglement_per_cluster.assign(C, nan);
+  r.local_dci_completeness_per_cluster.assign(C, nan);
+  r.local_dci_informativeness_test_per_cluster.assign(C, nan);
+  r.local_irs_per_cluster.assign(C, nan);
+  parallel_for(static_cast<Eigen::Index>(C), num_threads, [&](Eigen::Index c) {
+    const LocalCluster& cl = clusters[static_cast<std::size_t>(c)];
+    const auto sc = static_cast<std::size_t>(c);
+    if (irs) {
+      IrsOptions o;
+      o.precision = precision;
+      r.local_irs_per_cluster[sc] = compute_irs(cl.codes, cl.factors, o).irs;
+    }
+    if (!dci) return;
+    const Eigen::Index N = cl.codes.cols();
+    const auto ntr = static_cast<Eigen::Index>(std::ceil(train_fraction * static_cast<double>(N)));
+    if (ntr < 2 || ntr >= N) return;
+    std::vector<Eigen::Index> varying;
+    for (Eigen::Index k = 0; k < cl.factors.rows(); ++k) {
+      const auto row = cl.factors.row(k).head(ntr);
+      if (row.maxCoeff() != row.minCoeff()) varying.push_back(k);
+    }
+    if (varying.empty()) return;
+    FactorMatrix y(static_cast<Eigen::Index>(varying.size()), N);
+    for (std::size_t i = 0; i < varying.size(); ++i) y.row(static_cast<Eigen::Index>(i)) = cl.factors.row(varying[i]);
+    const DciResult d = compute_dci(cl.codes.leftCols(ntr), y.leftCols(ntr), cl.codes.rightCols(N - ntr),
+                                    y.rightCols(N - ntr));
+    r.local_dci_disentanglement_per_cluster[sc] = d.disentanglement;
+    r.local_dci_completeness_per_cluster[sc] = d.completeness;
+    r.local_dci_informativeness_test_per_cluster[sc] = d.informativeness_test;
+  });
+  auto mean_finite = [](const std::vector<double>& v) {
+    double s = 0.0;
+    int n = 0;
+    for (double x : v)
+      if (std::isfinite(x)) {
+        s += x;
+        ++n;
+      }
+    return n > 0 ? s / n : std::numeric_limits<double>::quiet_NaN();
+  };
+  r.local_dci_disentanglement = mean_finite(r.local_dci_disentanglement_per_cluster);
+  r.local_dci_completeness = mean_finite(r.local_dci_completeness_per_cluster);
+  r.local_dci_informativeness_test = mean_finite(r.local_dci_informativeness_test_per_cluster);
+  if (dci && std::isnan(r.local_dci_informativeness_test))
+    r.local_dci_undefined_reason = "no cluster has a factor with two values in its train rows";
+  r.local_irs = mean_finite(r.local_irs_per_cluster);
+  return r;
+}
+
+void add_local_dci_irs_scores(const LocalDciIrsResult& r, ScoreSheet& sheet) {
+  if (r.has_dci) {
+    const std::string note = "null = undefined in that cluster (no varying factor, or one for disentanglement), "
+                             "left out of the mean";
+    const std::string reason = r.local_dci_undefined_reason;
+    auto why = [&](double v) {
+      return std::isnan(v) ? (reason.empty() ? std::string("undefined in every cluster") : reason) : std::string();
+    };
+    sheet.add_scalar("local_dci_disentanglement", r.local_dci_disentanglement, why(r.local_dci_disentanglement));
+    sheet.add_vector("local_dci_disentanglement_per_cluster", r.local_dci_disentanglement_per_cluster, note);
+    sheet.add_scalar("local_dci_completeness", r.local_dci_completeness, why(r.local_dci_completeness));
+    sheet.add_vector("local_dci_completeness_per_cluster", r.local_dci_completeness_per_cluster, note);
+    sheet.add_scalar("local_dci_informativeness_test", r.local_dci_informativeness_test,
+                     why(r.local_dci_informativeness_test));
+    sheet.add_vector("local_dci_informativeness_test_per_cluster", r.local_dci_informativeness_test_per_cluster,
+                     note);
+  }
+  if (r.has_irs) {
+    sheet.add_scalar("local_irs", r.local_irs);
+    sheet.add_vector("local_irs_per_cluster", r.local_irs_per_cluster);
+  }
 }
 
 }  // namespace axial

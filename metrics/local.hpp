@@ -54,4 +54,26 @@ void add_to_sheet(const LocalResult& result, int num_bins, ScoreSheet& sheet);
 // used by `axial score --clusters` (through add_to_sheet) and by each locality entry of `axial eval`'s results.
 void add_local_scores(const LocalResult& result, ScoreSheet& sheet);
 
+// Local DCI and local IRS: the DCI (metrics/dci.hpp) and IRS (metrics/irs.hpp) cores on each cluster, then the mean
+// over the clusters where they are defined (no anchor implementation offers these; axial's definitions):
+//  - DCI per cluster: the first ceil(train_fraction·N_c) rows train, the rest test; only the factors with at least
+//    two values in the cluster's train rows (the others are held fixed by the local sampler and cannot be
+//    classified); a cluster with no such factor has no DCI (null, left out of the means); with one such factor its
+//    disentanglement is undefined (entropy base 1);
+//  - IRS per cluster over all factors (a factor constant in the cluster forms one group, as the original scores it).
+struct LocalDciIrsResult {
+  bool has_dci = false, has_irs = false;
+  double local_dci_disentanglement = 0.0, local_dci_completeness = 0.0, local_dci_informativeness_test = 0.0;
+  std::vector<double> local_dci_disentanglement_per_cluster, local_dci_completeness_per_cluster,
+      local_dci_informativeness_test_per_cluster;
+  std::string local_dci_undefined_reason;
+  double local_irs = 0.0;
+  std::vector<double> local_irs_per_cluster;
+};
+LocalDciIrsResult compute_local_dci_irs(const std::vector<LocalCluster>& clusters, bool dci, bool irs,
+                                        double train_fraction, Precision precision, int num_threads = 1);
+// Adds local_dci_disentanglement, local_dci_completeness, local_dci_informativeness_test (each with its
+// _per_cluster list) and local_irs, local_irs_per_cluster, for the parts computed.
+void add_local_dci_irs_scores(const LocalDciIrsResult& result, ScoreSheet& sheet);
+
 }  // namespace axial

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 #include <utility>
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -183,7 +184,7 @@ int run_score(const Args& args) {
     auto where = [&](const std::string& what) { return fmt::format("'{}': {}", o.codes, what); };
     if (N < 2) throw Error(where(fmt::format("key 'codes': {} sample(s), need at least 2", N)));
     if (L < min_latents(names))
-      throw Error(where(fmt::format("key 'codes': {} latent(s); mig and sap need at least 2", L)));
+      throw Error(where(fmt::format("key 'codes': {} latent(s); mig, sap and unsupervised need at least 2", L)));
     if (K < 1) throw Error(where("key 'factors': 0 factors"));
     ScoreInputs in;
     in.codes = &data.codes;
@@ -238,6 +239,16 @@ int run_score(const Args& args) {
       throw Error(fmt::format("'{}': {}", o.clusters, e.what()));
     }
     add_to_sheet(r, o.local_bins, sheet);
+    const bool local_dci = std::find(names.begin(), names.end(), "dci") != names.end(),
+               local_irs = std::find(names.begin(), names.end(), "irs") != names.end();
+    if (local_dci || local_irs) {
+      try {
+        add_local_dci_irs_scores(
+            compute_local_dci_irs(set.clusters, local_dci, local_irs, o.train_fraction, set.precision, threads), sheet);
+      } catch (const Error& e) {
+        throw Error(fmt::format("'{}': {}", o.clusters, e.what()));
+      }
+    }
     if (o.codes.empty()) {
       provenance.add_integer("l", set.clusters.front().codes.rows());
       provenance.add_integer("k", set.clusters.front().factors.rows());

@@ -1010,6 +1010,10 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     e["locality"] = set.rho;
     ScoreSheet scores;
     add_local_scores(r, scores);
+    if (wants(settings.metrics, "dci") || wants(settings.metrics, "irs"))
+      add_local_dci_irs_scores(compute_local_dci_irs(clusters, wants(settings.metrics, "dci"),
+                                                     wants(settings.metrics, "irs"), 0.8, precision, settings.threads),
+                               scores);
     sheet_to_json(scores, e);
     e["local_mig_skipped_factors_per_cluster"] = r.skipped_factors_per_cluster;  // counts: integers, as score prints
     json cents = json::array();

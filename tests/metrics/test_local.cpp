@@ -78,3 +78,37 @@ TEST_CASE("bad clusters") {
   narrow.codes.conservativeResize(2, Eigen::NoChange);
   CHECK_THROWS_AS(compute_local({cluster(0, false), narrow}), Error);
 }
+
+TEST_CASE("local DCI and local IRS: per cluster, varying factors only, undefined clusters left out") {
+  // Cluster 0: factor 0 alternates and code 0 equals it (code 1 constant); factor 1 is held fixed. Only factor 0
+  // varies, so DCI runs on one factor: informativeness 1, disentanglement undefined (base 1); IRS = 1 for code 0
+  // (constant within each group) with code 1 dropped.
+  // Cluster 1: every factor constant → no DCI; IRS of its (varying) code against constant factors: one group whose
+  // 99% deviation is the full spread → 1 − q/max_dev.
+  LocalCluster a, b;
+  a.factors.resize(2, 10);
+  a.codes.resize(2, 10);
+  for (int i = 0; i < 10; ++i) {
+    a.factors(0, i) = i % 2;
+    a.factors(1, i) = 3;
+    a.codes(0, i) = i % 2;
+    a.codes(1, i) = 7;
+  }
+  b.factors = FactorMatrix::Constant(2, 4, 1);
+  b.codes.resize(2, 4);
+  b.codes << 0, 1, 0, 1,  //
+      2, 2, 2, 2;
+  const LocalDciIrsResult r = compute_local_dci_irs({a, b}, true, true, 0.8, Precision::Float64);
+  CHECK(r.local_dci_informativeness_test_per_cluster[0] == 1.0);
+  CHECK(std::isnan(r.local_dci_disentanglement_per_cluster[0]));
+  CHECK(std::isnan(r.local_dci_informativeness_test_per_cluster[1]));
+  CHECK(r.local_dci_informativeness_test == 1.0);
+  CHECK(r.local_irs_per_cluster[0] == 1.0);
+  // Cluster 1's code: e = ½, |z − e| = ½ everywhere → q = ½ = max_dev → IRS 0.
+  CHECK(r.local_irs_per_cluster[1] == 0.0);
+  CHECK(r.local_irs == 0.5);
+  ScoreSheet s;
+  add_local_dci_irs_scores(r, s);
+  CHECK(s.find("local_dci_completeness_per_cluster") != nullptr);
+  CHECK(s.value("local_irs") == 0.5);
+}
