@@ -11,6 +11,8 @@
 #include <string>
 
 #include "datasets/codes_file.hpp"
+#include "datasets/h5_util.hpp"
+#include "metrics/factor_vae_score.hpp"
 #include "metrics/local.hpp"
 #include "metrics/registry.hpp"
 #include "models/vae.hpp"
@@ -430,4 +432,68 @@ TEST_CASE("axial score --rows train re-scores an eval dump to the eval's MIG and
   auto bad = run_axial("score --codes " + q(tmp / "d.h5") + " --rows 400:500 --metrics mig");
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--rows 400:500") != std::string::npos);
+}
+
+TEST_CASE("axial eval: FactorVAE and BetaVAE scores equal the metric cores on what --dump-samples wrote") {
+  TempDir tmp;
+  auto enc = write_centroid_encoder(tmp.path);
+  auto out = tmp / "eval";
+  auto dump = tmp / "samples.h5";
+  auto r = run_axial("eval --model " + q(enc) + " --out " + q(out) + " --dump-samples " + q(dump) +
+                     " --num-train 100 --num-test 50 --clusters 0 --anchors 0 --threads 1 --quiet "
+                     "--metrics mig,factor_vae,beta_vae --factor-vae-variance-points 300 --factor-vae-train-votes 40 "
+                     "--factor-vae-eval-votes 20 --beta-vae-train-points 60 --beta-vae-eval-points 30 "
+                     "--pair-batch-size 16");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = read_json(out / "results.json");
+  CHECK(j["protocol"] == "custom");
+  CHECK(j["settings"]["factor_vae_train_votes"] == 40);
+  const json& m = j["metrics"];
+  // The centroid codes have a spread of pixels, far above the 0.05 prune threshold.
+  CHECK(m["factor_vae_active_dims"] == 2);
+  axial::h5::File f = axial::h5::File::open_read(dump);
+  CHECK(f.shape("/factor_vae/variance_codes") == std::vector<std::int64_t>{300, 2});
+  CHECK(f.shape("/factor_vae/train_codes") == std::vector<std::int64_t>{40, 16, 2});
+  CHECK(f.shape("/factor_vae/eval_factor") == std::vector<std::int64_t>{20});
+  CHECK(f.shape("/beta_vae/train_features") == std::vector<std::int64_t>{60, 2});
+  CHECK(f.shape("/beta_vae/eval_labels") == std::vector<std::int64_t>{30});
+  auto codes = [&](const std::string& key) {  // (…, L) float32 rows → L×N
+    const auto v = f.read<float>(key);
+    axial::CodeMatrix z(2, static_cast<Eigen::Index>(v.size() / 2));
+    for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = v[static_cast<std::size_t>(i)];
+    return z;
+  };
+  const auto tk = f.read<std::int64_t>("/factor_vae/train_factor"), ek = f.read<std::int64_t>("/factor_vae/eval_factor");
+  for (auto k : tk) CHECK((k >= 0 && k < 6));
+  const axial::FactorVaeResult fv =
+      axial::factor_vae_score(codes("/factor_vae/variance_codes"), codes("/factor_vae/train_codes"), tk,
+                              codes("/factor_vae/eval_codes"), ek, 16, 6, axial::Precision::Float32);
+  CHECK(fv.train_accuracy == m["factor_vae_train_accuracy"].get<double>());
+  CHECK(fv.eval_accuracy == m["factor_vae_eval_accuracy"].get<double>());
+  auto features = [&](const std::string& key) {
+    const auto v = f.read<double>(key);
+    return Eigen::Map<const Eigen::MatrixXd>(v.data(), 2, static_cast<Eigen::Index>(v.size() / 2)).eval();
+  };
+  const axial::BetaVaeResult bv =
+      axial::beta_vae_score(features("/beta_vae/train_features"), f.read<std::int64_t>("/beta_vae/train_labels"),
+                            features("/beta_vae/eval_features"), f.read<std::int64_t>("/beta_vae/eval_labels"));
+  CHECK(bv.train_accuracy == m["beta_vae_train_accuracy"].get<double>());
+  CHECK(bv.eval_accuracy == m["beta_vae_eval_accuracy"].get<double>());
+  // Mean |z1 − z2| is non-negative.
+  CHECK(features("/beta_vae/train_features").minCoeff() >= 0.0);
+}
+
+TEST_CASE("axial eval --protocol dlib: disentanglement_lib's menu and sizes, labelled dlib") {
+  TempDir tmp;
+  // Bad sizes are named before any work.
+  auto bad = run_axial("eval --model " + q(write_centroid_encoder(tmp.path)) + " --out " + q(tmp / "e") +
+                       " --protocol dlib --pair-batch-size 1");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--pair-batch-size") != std::string::npos);
+  auto unknown = run_axial("eval --model " + q(write_centroid_encoder(tmp.path)) + " --out " + q(tmp / "e") +
+                           " --metrics mig,factorvae");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("factor_vae, beta_vae") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "e"));
 }
