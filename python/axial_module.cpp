@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <streambuf>
 #include <string>
 #include <vector>
@@ -52,16 +53,21 @@ namespace {
 
 // --- arguments -----------------------------------------------------------------------------------------------
 
+// A Python integer, or anything with __index__ (numpy integers), but not a bool; nullopt otherwise.
+std::optional<py::int_> index_of(const py::handle& h) {
+  if (py::isinstance<py::bool_>(h) || !PyIndex_Check(h.ptr())) return std::nullopt;
+  PyObject* i = PyNumber_Index(h.ptr());
+  if (i == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::int_>(i);
+}
+
 // A seed as the CLI reads it: an integer in 0 .. 2^64-1.
 std::uint64_t seed_of(const py::handle& h) {
-  if (!py::isinstance<py::int_>(h) || py::isinstance<py::bool_>(h))
+  const auto v = index_of(h);
+  if (!v || *v < py::int_(0) || *v > py::int_(std::numeric_limits<std::uint64_t>::max()))
     throw Error(fmt::format("--seed {} is invalid: expected an integer in 0..18446744073709551615",
                             py::str(h).cast<std::string>()));
-  const py::int_ v = py::reinterpret_borrow<py::int_>(h);
-  if (v < py::int_(0) || v > py::int_(std::numeric_limits<std::uint64_t>::max()))
-    throw Error(fmt::format("--seed {} is invalid: expected an integer in 0..18446744073709551615",
-                            py::str(h).cast<std::string>()));
-  return v.cast<std::uint64_t>();
+  return v->cast<std::uint64_t>();
 }
 
 // A list option given as a string ("mig,sap") or a sequence of strings.
@@ -102,10 +108,10 @@ std::optional<T> optional_of(const py::object& o) {
 
 // An integer option: a Python int (not a bool, not a float) → the CLI's "--name 'x': not an integer".
 std::int64_t integer_of(const py::handle& h, const char* option) {
-  if (!py::isinstance<py::int_>(h) || py::isinstance<py::bool_>(h))
-    throw Error(fmt::format("--{} '{}': not an integer", option, py::str(h).cast<std::string>()));
+  const auto v = index_of(h);
+  if (!v) throw Error(fmt::format("--{} '{}': not an integer", option, py::str(h).cast<std::string>()));
   try {
-    return h.cast<std::int64_t>();
+    return v->cast<std::int64_t>();
   } catch (const py::cast_error&) {
     throw Error(fmt::format("--{} {}: must be between {} and {}", option, py::str(h).cast<std::string>(),
                             std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
@@ -664,12 +670,19 @@ py::object evaluate(const py::object& representation, const py::object& dataset,
   pipelines::ModelRef ref;
   ref.path = s.model;
   ref.type = "python";
+  // Progress lines go to the callable, else to Python's sys.stderr (so notebooks show them).
   std::unique_ptr<CallbackBuf> buf;
   std::unique_ptr<std::ostream> progress_stream;
+  py::object to_stderr;
   if (!progress.is_none()) {
     buf = std::make_unique<CallbackBuf>(progress);
-    progress_stream = std::make_unique<std::ostream>(buf.get());
+  } else if (!quiet) {
+    to_stderr = py::cpp_function([](const std::string& line) {
+      py::module_::import("sys").attr("stderr").attr("write")(line + "\n");
+    });
+    buf = std::make_unique<CallbackBuf>(to_stderr);
   }
+  if (buf) progress_stream = std::make_unique<std::ostream>(buf.get());
   auto encoder = std::make_unique<PythonRepresentation>(representation, s.model, buf.get());
   std::string text;
   std::exception_ptr progress_error;
@@ -680,7 +693,8 @@ py::object evaluate(const py::object& representation, const py::object& dataset,
       loaded.encoder = std::move(encoder);
       return loaded;
     };
-    std::ostream& os = progress_stream ? *progress_stream : std::cerr;
+    std::ostringstream none;
+    std::ostream& os = progress_stream ? *progress_stream : static_cast<std::ostream&>(none);
     text = pipelines::run_eval(s, ref, load, os).results.dump();
     if (buf) {
       buf->flush_line();
@@ -739,5 +753,5 @@ PYBIND11_MODULE(axial, m) {
         "[0, 1] → codes (B, L) float32/float64 (numpy, or a torch tensor on any device). Returns the results.json "
         "dict. Keywords are the `axial eval` options with '_' for '-'; protocol sizes apply first, explicit ones "
         "override them (then the protocol reads 'custom'). out=None uses a temporary directory; progress: a "
-        "callable receiving each progress line (default: stderr, quiet=True silences it).");
+        "callable receiving each progress line (default: sys.stderr; quiet=True silences it).");
 }

@@ -5,6 +5,8 @@
 Each function is compared with the CLI command it mirrors on the same arrays (written to files here), and a few
 values are derived by hand from the definitions (MIG of exactly independent factors, three-dots pixels).
 """
+import contextlib
+import io
 import json
 import math
 import os
@@ -217,6 +219,7 @@ class DataTest(unittest.TestCase):
             self.assertEqual(rows.dtype, np.int64)
             self.assertTrue(np.array_equal(rows, cli))
             self.assertFalse(np.array_equal(axial.sample("three-dots", 50, seed=8), cli))
+            self.assertTrue(np.array_equal(axial.sample("three-dots", np.int32(50), seed=np.uint64(7)), cli))
             out = os.path.join(tmp, "s.h5")
             run_cli("data", "sample", "three-dots", "--locality", "0.2", "--clusters", "3", "--num", "20", "--seed",
                     "5", "--deny", "y2", "--out", out, "--quiet")
@@ -329,7 +332,10 @@ class EvaluateTest(unittest.TestCase):
 
         with self.assertRaisesRegex(RuntimeError, "model exploded"):  # the callable's own exception, unchanged
             axial.evaluate(failing, quiet=True, **small)
-        res = axial.evaluate(encoder, "three-dots", "quick", quiet=True, metrics=["mig"], **small)
+        captured = io.StringIO()
+        with contextlib.redirect_stderr(captured):  # progress goes to Python's sys.stderr unless quiet
+            res = axial.evaluate(encoder, "three-dots", "quick", metrics=["mig"], **small)
+        self.assertIn("axial eval: ", captured.getvalue())
         self.assertEqual(res["settings"]["metrics"], ["mig"])
         self.assertNotIn("modularity", res["metrics"])
         self.assertEqual(res["local"], [])
