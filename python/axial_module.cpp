@@ -492,10 +492,21 @@ class CallbackBuf final : public std::streambuf {
 // A Python callable as the representation function: images (B, H, W, C) float32 in [0, 1] → codes (B, L) float32 or
 // float64 (numpy, or anything np.asarray reads; a torch tensor is moved with .detach().cpu()). Holds borrowed
 // references only (the caller keeps them alive and holds the GIL around construction and destruction).
+// How the callable is called and its output read: `axial eval`'s --method, --output-index, --output-key,
+// --input-range, --input-layout and --device, for Python (the images are (B, H, W, C) in [0, 1] by default).
+struct CallOptions {
+  std::string method;             // "" = call the object itself
+  std::int64_t output_index = -1;  // a tuple/list output: the element that is the code (-1: only when unambiguous)
+  std::string output_key;         // a dict output: the entry that is the code (default: mu, mean or z_mean)
+  std::string input_range = "0,1";
+  std::string input_layout = "nhwc";
+  std::string device = "python";  // recorded as the results' device
+};
+
 class PythonRepresentation final : public datasets::RepresentationFunction {
  public:
-  PythonRepresentation(py::handle fn, std::string name, CallbackBuf* progress)
-      : fn_(fn), name_(std::move(name)), progress_(progress) {}
+  PythonRepresentation(py::handle fn, std::string name, CallbackBuf* progress, CallOptions options)
+      : fn_(fn), name_(std::move(name)), progress_(progress), options_(std::move(options)) {}
 
   int probe(const float* images, std::int64_t n, const datasets::ObservationShape& shape) override {
     shape_ = shape;
@@ -535,7 +546,7 @@ class PythonRepresentation final : public datasets::RepresentationFunction {
 
   int latent_dim() const override { return latent_dim_; }
   Precision precision() const override { return itemsize_ == 4 ? Precision::Float32 : Precision::Float64; }
-  std::string device() const override { return "python"; }
+  std::string device() const override { return options_.device; }
   std::string note() const override { return note_; }
 
  private:
@@ -545,18 +556,82 @@ class PythonRepresentation final : public datasets::RepresentationFunction {
     return s + (a.ndim() == 1 ? ",)" : ")");
   }
 
-  // Calls the representation on a fresh (B, H, W, C) float32 array (a copy the callable may keep).
+  // Calls the representation on a fresh float32 array (a copy the callable may keep): (B, H, W, C) in [0, 1], or as
+  // input_layout / input_range say. Picks the code out of a tuple, list or dict output.
   py::array call(const float* images, std::int64_t n) {
-    py::array_t<float> x({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(shape_.height),
-                          static_cast<py::ssize_t>(shape_.width), static_cast<py::ssize_t>(shape_.channels)});
-    std::memcpy(x.mutable_data(), images, sizeof(float) * static_cast<std::size_t>(n * shape_.size()));
-    py::object r = fn_(x);
+    const auto H = static_cast<py::ssize_t>(shape_.height), W = static_cast<py::ssize_t>(shape_.width),
+               C = static_cast<py::ssize_t>(shape_.channels), B = static_cast<py::ssize_t>(n);
+    const bool nchw = options_.input_layout == "nchw";
+    py::array_t<float> x(nchw ? std::vector<py::ssize_t>{B, C, H, W} : std::vector<py::ssize_t>{B, H, W, C});
+    float* p = x.mutable_data();
+    const float scale = options_.input_range == "0,255" ? 255.0f : options_.input_range == "-1,1" ? 2.0f : 1.0f;
+    const float shift = options_.input_range == "-1,1" ? -1.0f : 0.0f;
+    const std::int64_t pixels = shape_.size();
+    if (!nchw && scale == 1.0f) {
+      std::memcpy(p, images, sizeof(float) * static_cast<std::size_t>(n * pixels));
+    } else {
+      for (std::int64_t b = 0; b < n; ++b)
+        for (py::ssize_t h = 0; h < H; ++h)
+          for (py::ssize_t w = 0; w < W; ++w)
+            for (py::ssize_t c = 0; c < C; ++c) {
+              const float v = images[b * pixels + (h * W + w) * C + c] * scale + shift;
+              p[nchw ? b * pixels + (c * H + h) * W + w : b * pixels + (h * W + w) * C + c] = v;
+            }
+    }
+    py::object r = options_.method.empty() ? fn_(x) : fn_.attr(options_.method.c_str())(x);
+    r = select(r);
     if (!py::isinstance<py::array>(r) && py::hasattr(r, "detach") && py::hasattr(r, "cpu")) {
       r = r.attr("detach")().attr("cpu")();  // a torch tensor (possibly on a GPU)
       note_ = "the representation returns torch tensors; codes are read with .detach().cpu()";
     }
     return py::isinstance<py::array>(r) ? py::reinterpret_borrow<py::array>(r)
                                         : py::module_::import("numpy").attr("asarray")(r).cast<py::array>();
+  }
+
+  // The code out of the output (the CLI's rules for TorchScript outputs).
+  py::object select(const py::object& r) {
+    const std::string where = fmt::format("representation '{}'", name_);
+    if (py::isinstance<py::dict>(r)) {
+      const auto d = py::reinterpret_borrow<py::dict>(r);
+      std::string listed;
+      for (const auto& kv : d) listed += (listed.empty() ? "" : ", ") + py::str(kv.first).cast<std::string>();
+      if (options_.output_index >= 0)
+        throw Error(fmt::format("{}: returns a dict (keys {}); choose the code with output_key=NAME", where, listed));
+      std::string key = options_.output_key;
+      if (key.empty()) {
+        for (const char* k : {"mu", "mean", "z_mean"})
+          if (d.contains(k)) {
+            key = k;
+            break;
+          }
+        if (key.empty())
+          throw Error(fmt::format("{}: returns a dict with keys {} and none is mu, mean or z_mean; choose the code "
+                                  "with output_key=NAME",
+                                  where, listed));
+      }
+      if (!d.contains(key)) throw Error(fmt::format("{}: output_key '{}': the dict's keys are {}", where, key, listed));
+      return d[py::str(key)];
+    }
+    if (py::isinstance<py::tuple>(r) || py::isinstance<py::list>(r)) {
+      const auto seq = py::reinterpret_borrow<py::sequence>(r);
+      const auto size = static_cast<std::int64_t>(py::len(seq));
+      if (!options_.output_key.empty())
+        throw Error(fmt::format("{}: returns a sequence, not a dict; choose the code with output_index=i", where));
+      if (options_.output_index >= 0) {
+        if (options_.output_index >= size)
+          throw Error(fmt::format("{}: output_index {}: the output has {} elements", where, options_.output_index,
+                                  size));
+        return seq[static_cast<py::ssize_t>(options_.output_index)];
+      }
+      if (size == 1) return seq[0];
+      throw Error(fmt::format("{}: returns a sequence of {} elements, so which one is the code is ambiguous (e.g. "
+                              "(z_sample, mu, logvar): mu is element 1); choose it with output_index=i",
+                              where, size));
+    }
+    if (options_.output_index >= 0 || !options_.output_key.empty())
+      throw Error(fmt::format("{}: returns an array; output_index/output_key are for tuple, list or dict outputs",
+                              where));
+    return r;
   }
 
   // (n, L) → out (L×n column-major), reading the buffer in place through its strides.
@@ -575,6 +650,7 @@ class PythonRepresentation final : public datasets::RepresentationFunction {
   py::handle fn_;
   std::string name_;
   CallbackBuf* progress_;
+  CallOptions options_;
   datasets::ObservationShape shape_;
   int latent_dim_ = 0;
   py::ssize_t itemsize_ = 8;
@@ -594,7 +670,9 @@ py::object evaluate(const py::object& representation, const py::object& dataset,
                     const py::object& cutoff, const py::object& deny, const py::object& metrics,
                     const py::object& anchors, const py::object& batch_size, const py::object& dump_samples,
                     int threads, bool quiet, const py::object& progress, bool force, bool resume,
-                    const py::object& model) {
+                    const py::object& model, const std::string& device, const std::string& method,
+                    std::int64_t output_index, const std::string& output_key, const std::string& input_range,
+                    const std::string& input_layout, bool /*no_decoder_alignment: a callable has no decoder*/) {
   if (!PyCallable_Check(representation.ptr()))
     throw Error("representation: not callable (give a function mapping images (B, H, W, C) to codes (B, L))");
   if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
@@ -641,6 +719,28 @@ py::object evaluate(const py::object& representation, const py::object& dataset,
   s.quiet = quiet;
   s.resume = resume;
   s.decoder_axis_alignment = false;
+  CallOptions call;
+  call.method = method;
+  call.output_index = output_index;
+  call.output_key = output_key;
+  call.input_range = input_range;
+  call.input_layout = input_layout;
+  call.device = device;
+  if (input_range != "0,1" && input_range != "-1,1" && input_range != "0,255")
+    throw Error(fmt::format("--input-range '{}': unknown range (valid: 0,1  -1,1  0,255)", input_range));
+  if (input_layout != "nchw" && input_layout != "nhwc")
+    throw Error(fmt::format("--input-layout '{}': unknown layout (valid: nchw, nhwc)", input_layout));
+  if (output_index < -1) throw Error(fmt::format("--output-index {}: must be at least -1", output_index));
+  if (!method.empty() && !py::hasattr(representation, method.c_str()))
+    throw Error(fmt::format("--method '{}': the representation has no such method", method));
+  const CallOptions plain;
+  if (call.method != plain.method || call.output_index != plain.output_index || call.output_key != plain.output_key ||
+      call.input_range != plain.input_range || call.input_layout != plain.input_layout)
+    s.encoder_call = {{"method", call.method},
+                      {"output_index", call.output_index},
+                      {"output_key", call.output_key},
+                      {"input_range", call.input_range},
+                      {"input_layout", call.input_layout}};
 
   // --out: a directory as the CLI's, or a temporary one removed afterwards (the dict is the result).
   std::optional<fs::path> temp;
@@ -683,7 +783,7 @@ py::object evaluate(const py::object& representation, const py::object& dataset,
     buf = std::make_unique<CallbackBuf>(to_stderr);
   }
   if (buf) progress_stream = std::make_unique<std::ostream>(buf.get());
-  auto encoder = std::make_unique<PythonRepresentation>(representation, s.model, buf.get());
+  auto encoder = std::make_unique<PythonRepresentation>(representation, s.model, buf.get(), call);
   std::string text;
   std::exception_ptr progress_error;
   {
@@ -748,10 +848,14 @@ PYBIND11_MODULE(axial, m) {
         py::arg("metrics") = py::none(), py::arg("anchors") = py::none(), py::arg("batch_size") = py::none(),
         py::arg("dump_samples") = py::none(), py::arg("threads") = 0, py::arg("quiet") = false,
         py::arg("progress") = py::none(), py::arg("force") = false, py::arg("resume") = false,
-        py::arg("model") = py::none(),
+        py::arg("model") = py::none(), py::arg("device") = "python", py::arg("method") = "",
+        py::arg("output_index") = -1, py::arg("output_key") = "", py::arg("input_range") = "0,1",
+        py::arg("input_layout") = "nhwc", py::arg("no_decoder_alignment") = false,
         "Runs the paper's evaluation protocol (`axial eval`) on a Python callable: images (B, H, W, C) float32 in "
         "[0, 1] → codes (B, L) float32/float64 (numpy, or a torch tensor on any device). Returns the results.json "
         "dict. Keywords are the `axial eval` options with '_' for '-'; protocol sizes apply first, explicit ones "
-        "override them (then the protocol reads 'custom'). out=None uses a temporary directory; progress: a "
+        "override them (then the protocol reads 'custom'); method, output_index, output_key, input_range ('0,1', '-1,1', "
+        "'0,255') and input_layout ('nhwc', or 'nchw' for PyTorch models) adapt other conventions; device is "
+        "recorded as where the model runs. out=None uses a temporary directory; progress: a "
         "callable receiving each progress line (default: sys.stderr; quiet=True silences it).");
 }

@@ -305,6 +305,36 @@ class EvaluateTest(unittest.TestCase):
             with self.assertRaisesRegex(ValueError, "already holds results.json"):
                 axial.evaluate(encoder, out=out, quiet=True, **self.SIZES)
 
+    def test_pytorch_conventions(self):
+        # A model that takes (B, C, H, W) and returns (z_sample, mu, logvar), as many PyTorch VAEs do: the same codes
+        # as `encoder` once output_index=1 picks mu and input_layout="nchw" hands it channels first.
+        small = dict(self.SIZES, clusters=2, anchors=0)
+        base = axial.evaluate(encoder, "three-dots", "quick", seed=1, quiet=True, **small)
+
+        def vae(x):
+            self.assertEqual(x.shape[1:], (1, 64, 64))
+            mu = encoder(np.transpose(x, (0, 2, 3, 1)))
+            return mu + 1.0, mu, np.zeros_like(mu)
+
+        res = axial.evaluate(vae, "three-dots", "quick", seed=1, quiet=True, input_layout="nchw", output_index=1,
+                             device="cpu", **small)
+        self.assertEqual(res["metrics"], base["metrics"])
+        self.assertEqual(res["local"], base["local"])
+        self.assertEqual(res["settings"]["encoder"]["input_layout"], "nchw")
+        self.assertEqual(res["settings"]["encoder"]["output_index"], 1)
+        self.assertEqual(res["settings"]["device"], "cpu")
+        with self.assertRaisesRegex(ValueError, "ambiguous"):
+            axial.evaluate(vae, quiet=True, input_layout="nchw", **small)
+        res = axial.evaluate(lambda x: {"mu": encoder(x), "logvar": 0}, "three-dots", "quick", seed=1, quiet=True,
+                             **small)
+        self.assertEqual(res["metrics"], base["metrics"])
+        seen = []
+        axial.evaluate(lambda x: seen.append((x.min(), x.max())) or encoder((x + 1) / 2), quiet=True,
+                       input_range="-1,1", **small)
+        self.assertEqual(min(lo for lo, _ in seen), -1.0)
+        with self.assertRaisesRegex(ValueError, "--input-layout 'chw'"):
+            axial.evaluate(encoder, input_layout="chw", **small)
+
     def test_protocol_sizes_and_errors(self):
         with self.assertRaisesRegex(ValueError, r"--protocol 'nope': unknown protocol \(valid: paper, quick\)"):
             axial.evaluate(encoder, protocol="nope")
