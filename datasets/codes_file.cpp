@@ -59,17 +59,24 @@ struct RawPair {
 
 std::string shape_text(const std::vector<std::int64_t>& s) { return fmt::format("({}, {})", s[0], s[1]); }
 
+}  // namespace
+
+void check_not_transposed(const std::vector<std::int64_t>& cs, const std::vector<std::int64_t>& fs,
+                          const std::string& file) {
+  const bool looks_transposed = (cs[0] != fs[0] && cs[1] == fs[1]) || cs[0] < cs[1] || fs[0] < fs[1];
+  if (looks_transposed)
+    throw Error(fmt::format("'{}': codes {} and factors {} look like (num_codes, num_points); axial reads "
+                            "(num_points, num_codes) — pass `--layout codes-by-points` (or transpose), or "
+                            "`--layout points-by-codes` if the rows really are samples",
+                            file, shape_text(cs), shape_text(fs)));
+}
+
+namespace {
+
 // Applies the layout: (N, L) / (N, K) rows are samples; (L, N) / (K, N) are transposed. `file` names the file.
 CodesData assemble(RawPair raw, CodesLayout layout, const std::string& file) {
   const auto &cs = raw.cs, &fs = raw.fs;
-  if (layout == CodesLayout::kAuto) {
-    const bool looks_transposed = (cs[0] != fs[0] && cs[1] == fs[1]) || cs[0] < cs[1] || fs[0] < fs[1];
-    if (looks_transposed)
-      throw Error(fmt::format("'{}': codes {} and factors {} look like (num_codes, num_points); axial reads "
-                              "(num_points, num_codes) — pass `--layout codes-by-points` (or transpose), or "
-                              "`--layout points-by-codes` if the rows really are samples",
-                              file, shape_text(cs), shape_text(fs)));
-  }
+  if (layout == CodesLayout::kAuto) check_not_transposed(cs, fs, file);
   const bool transposed = layout == CodesLayout::kCodesByPoints;
   const std::int64_t N = transposed ? cs[1] : cs[0], L = transposed ? cs[0] : cs[1];
   const std::int64_t Nf = transposed ? fs[1] : fs[0], K = transposed ? fs[0] : fs[1];
@@ -580,6 +587,12 @@ class Sha256 {
 std::string sha256_hex(const std::string& bytes) {
   Sha256 s;
   s.update(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return s.hex();
+}
+
+std::string sha256_hex(const std::vector<std::pair<const void*, std::size_t>>& parts) {
+  Sha256 s;
+  for (const auto& [data, size] : parts) s.update(static_cast<const unsigned char*>(data), size);
   return s.hex();
 }
 

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "metrics/discretize.hpp"
@@ -46,6 +47,12 @@ enum class CodesLayout {
 };
 // "auto", "points-by-codes", "codes-by-points" → the layout; else axial::Error naming --layout.
 CodesLayout parse_codes_layout(const std::string& name);
+
+// The refusal of CodesLayout::kAuto: codes (N, L) and factors (N, K) shapes (2 values each) that look like
+// (num_codes, num_points) — fewer rows than columns, or row counts that differ while column counts agree — are an
+// axial::Error naming `file` and what would fix it. Used by the file readers and the Python module.
+void check_not_transposed(const std::vector<std::int64_t>& codes_shape, const std::vector<std::int64_t>& factors_shape,
+                          const std::string& file);
 
 struct CodesReadOptions {
   // Members/datasets (an HDF5 key may be a path "group/codes"). Empty = "codes" then "mus" (disentanglement_lib's
@@ -99,5 +106,7 @@ void write_codes_h5(const std::filesystem::path& path, const CodesFileContents& 
 std::string sha256_file(const std::filesystem::path& path);
 // Lower-case hex SHA-256 of a byte string.
 std::string sha256_hex(const std::string& bytes);
+// … of the concatenation of byte ranges (e.g. an array's buffer), without copying them.
+std::string sha256_hex(const std::vector<std::pair<const void*, std::size_t>>& parts);
 
 }  // namespace axial

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <utility>
-#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -20,6 +20,7 @@
 #include "metrics/score_sheet.hpp"
 #include "src/cli/cli_common.hpp"
 #include "src/cli/option_table.hpp"
+#include "src/pipelines/score_codes.hpp"
 
 namespace axial::cli {
 
@@ -133,8 +134,6 @@ std::string infer_format(const ScoreOptions& o) {
   return "json";
 }
 
-const char* precision_name(Precision p) { return p == Precision::Float32 ? "float32" : "float64"; }
-
 }  // namespace
 
 int run_score(const Args& args) {
@@ -150,121 +149,49 @@ int run_score(const Args& args) {
   const po::variables_map vm = parse(args, options);
   const auto started = std::chrono::steady_clock::now();
   if (o.codes.empty() && o.clusters.empty()) throw Error("--codes FILE (or --clusters FILE) is required");
-  if (vm.count("train-fraction") && vm.count("num-train"))
-    throw Error("--train-fraction and --num-train are mutually exclusive");
-  if (o.bins < 1) throw Error(fmt::format("--bins {}: must be at least 1", o.bins));
-  if (o.bins > 1000000) throw Error(fmt::format("--bins {}: must be at most 1000000", o.bins));
-  if (o.local_bins > 1000000) throw Error(fmt::format("--local-bins {}: must be at most 1000000", o.local_bins));
+  pipelines::ScoreCodesOptions so;
+  so.metrics = o.metrics;
+  so.bins = o.bins;
+  so.local_bins = o.local_bins;
+  if (vm.count("train-fraction")) so.train_fraction = o.train_fraction;
+  if (vm.count("num-train")) so.num_train = o.num_train;
+  so.discretizer = o.discretizer;
+  so.threads = o.threads;
   if (o.num_latents < 0) throw Error(fmt::format("--num-latents {}: must be at least 1", o.num_latents));
-  if (o.local_bins < 1) throw Error(fmt::format("--local-bins {}: must be at least 1", o.local_bins));
-  if (o.threads < 0) throw Error(fmt::format("--threads {}: must be ≥ 0", o.threads));
-  if (vm.count("train-fraction") && !(o.train_fraction > 0.0 && o.train_fraction < 1.0))
-    throw Error(fmt::format("--train-fraction {}: must be in (0, 1)", o.train_fraction));
+  pipelines::check_score_options(so);
   if (!o.clusters_group.empty() && o.clusters.empty()) throw Error("--clusters-group needs --clusters FILE");
   const std::string format = infer_format(o);
-  const Discretizer method = parse_discretizer(o.discretizer);
-  const std::vector<std::string> names = parse_metric_list(o.metrics);
-  const int threads = o.threads > 0 ? o.threads : hardware_threads();
 
-  ScoreSheet sheet;
-  ScoreSheet provenance;
+  std::optional<CodesData> data;
+  pipelines::ScoreSource codes_source, clusters_source;
   if (!o.codes.empty()) {
     CodesReadOptions ro;
     ro.codes_key = o.codes_key;
     ro.factors_key = o.factors_key;
     ro.layout = parse_codes_layout(o.layout);
     ro.num_latents = o.num_latents;
-    CodesData data = read_codes_file(o.codes, ro);
+    data = read_codes_file(o.codes, ro);
     if (!o.rows.empty()) {
-      const auto [a, b] = parse_rows(o.rows, data, o.codes);
-      data.codes = data.codes.middleCols(a, b - a).eval();
-      data.factors = data.factors.middleCols(a, b - a).eval();
+      const auto [a, b] = parse_rows(o.rows, *data, o.codes);
+      data->codes = data->codes.middleCols(a, b - a).eval();
+      data->factors = data->factors.middleCols(a, b - a).eval();
     }
-    const Eigen::Index N = data.codes.cols(), L = data.codes.rows(), K = data.factors.rows();
-    auto where = [&](const std::string& what) { return fmt::format("'{}': {}", o.codes, what); };
-    if (N < 2) throw Error(where(fmt::format("key 'codes': {} sample(s), need at least 2", N)));
-    if (L < min_latents(names))
-      throw Error(where(fmt::format("key 'codes': {} latent(s); mig, sap and unsupervised need at least 2", L)));
-    if (K < 1) throw Error(where("key 'factors': 0 factors"));
-    ScoreInputs in;
-    in.codes = &data.codes;
-    in.factors = &data.factors;
-    in.discretize.num_bins = o.bins;
-    in.discretize.method = method;
-    in.discretize.precision = data.precision;
-    in.num_threads = threads;
-    const bool split = needs_train_test_split(names);
-    if (vm.count("num-train")) {
-      in.num_train = static_cast<Eigen::Index>(o.num_train);
-    } else {
-      in.num_train = static_cast<Eigen::Index>(std::ceil(o.train_fraction * static_cast<double>(N)));
-    }
-    if (split && (in.num_train < 1 || in.num_train >= N))
-      throw Error(where(fmt::format("train/test split: {} of {} rows for training leaves an empty split (use "
-                                    "--num-train between 1 and {})",
-                                    in.num_train, N, N - 1)));
-    try {
-      sheet = compute_metrics(names, in);
-    } catch (const Error& e) {
-      throw Error(where(e.what()));
-    }
-    provenance.add_integer("num_bins", o.bins);
-    provenance.add_integer("n", N);
-    provenance.add_integer("l", L);
-    provenance.add_integer("k", K);
-    if (split) {
-      provenance.add_integer("num_train", in.num_train);
-      provenance.add_integer("num_test", N - in.num_train);
-    }
-    provenance.add_text("discretizer", discretizer_name(method));
-    provenance.add_text("codes_dtype", precision_name(data.precision));
-    provenance.add_text("input", o.codes);
-    if (o.layout != "auto") provenance.add_text("layout", o.layout);
-    if (!o.rows.empty()) provenance.add_text("rows", o.rows);
-    if (!o.codes_key.empty()) provenance.add_text("codes_key", o.codes_key);
-    if (!o.factors_key.empty()) provenance.add_text("factors_key", o.factors_key);
-    provenance.add_text("input_sha256", sha256_file(o.codes));
+    codes_source.name = o.codes;
+    if (o.layout != "auto") codes_source.details.emplace_back("layout", o.layout);
+    if (!o.rows.empty()) codes_source.details.emplace_back("rows", o.rows);
+    if (!o.codes_key.empty()) codes_source.details.emplace_back("codes_key", o.codes_key);
+    if (!o.factors_key.empty()) codes_source.details.emplace_back("factors_key", o.factors_key);
+    codes_source.sha256 = sha256_file(o.codes);
   }
+  std::optional<ClusterSet> set;
   if (!o.clusters.empty()) {
-    const ClusterSet set = read_clusters_file(o.clusters, o.clusters_group);
-    LocalOptions lo;
-    lo.num_bins = o.local_bins;
-    lo.method = method;
-    lo.precision = set.precision;
-    lo.num_threads = threads;
-    LocalResult r;
-    try {
-      r = compute_local(set.clusters, lo);
-    } catch (const Error& e) {
-      throw Error(fmt::format("'{}': {}", o.clusters, e.what()));
-    }
-    add_to_sheet(r, o.local_bins, sheet);
-    const bool local_dci = std::find(names.begin(), names.end(), "dci") != names.end(),
-               local_irs = std::find(names.begin(), names.end(), "irs") != names.end();
-    if (local_dci || local_irs) {
-      try {
-        add_local_dci_irs_scores(
-            compute_local_dci_irs(set.clusters, local_dci, local_irs, o.train_fraction, set.precision, threads), sheet);
-      } catch (const Error& e) {
-        throw Error(fmt::format("'{}': {}", o.clusters, e.what()));
-      }
-    }
-    if (o.codes.empty()) {
-      provenance.add_integer("l", set.clusters.front().codes.rows());
-      provenance.add_integer("k", set.clusters.front().factors.rows());
-      provenance.add_text("discretizer", discretizer_name(method));
-    }
-    provenance.add_text("clusters", o.clusters);
-    if (!o.clusters_group.empty()) provenance.add_text("clusters_group", o.clusters_group);
-    provenance.add_text("clusters_sha256", sha256_file(o.clusters));
-    if (o.codes.empty()) provenance.add_text("input_sha256", sha256_file(o.clusters));
+    set = read_clusters_file(o.clusters, o.clusters_group);
+    clusters_source.name = o.clusters;
+    if (!o.clusters_group.empty()) clusters_source.details.emplace_back("clusters_group", o.clusters_group);
+    clusters_source.sha256 = sha256_file(o.clusters);
   }
-  sheet.append(provenance);
-  sheet.add_text("axial_version", kVersion);
-  sheet.add_text("axial_git_commit", kGitCommit);
-  sheet.add_integer("threads", threads);
-  sheet.add_scalar("elapsed_seconds",
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  const ScoreSheet sheet = pipelines::score_codes(so, data ? &*data : nullptr, codes_source,
+                                                  set ? &*set : nullptr, clusters_source, started);
 
   std::string text;
   if (format == "json") text = to_json(sheet);
