@@ -24,6 +24,8 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kTiny =
     " --batch-size 4 --train-cache 32 --latent-dim 3 --threads 1 --device cpu --quiet --anneal-steps 10 ";
+// The same sizes without jl1's --anneal-steps (for the other methods).
+const std::string kTinyMethod = " --batch-size 4 --train-cache 32 --latent-dim 3 --threads 1 --device cpu --quiet ";
 
 void check_error(const std::string& args, const std::string& needle) {
   CAPTURE(args);
@@ -242,7 +244,7 @@ TEST_CASE("axial train --method: options of another method are errors naming the
 TEST_CASE("axial train --method: config.json records the method and its own options; --penalty l2 alone is jl2") {
   TempDir tmp;
   auto r = run_axial("train --method dip_vae_ii --lambda-od 2 --architecture dlib --adam tf --steps 2 --log-every 1" +
-                     kTiny + "--out '" + (tmp / "dip").string() + "' --dump-step '" + (tmp / "d.h5").string() + "'");
+                     kTinyMethod + "--out '" + (tmp / "dip").string() + "' --dump-step '" + (tmp / "d.h5").string() + "'");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(axial::test::slurp(tmp / "dip" / "config.json"));
@@ -267,7 +269,7 @@ TEST_CASE("axial train --method: config.json records the method and its own opti
 
 TEST_CASE("axial train --method factor_vae: killed with SIGKILL and resumed, ends bit-identical") {
   TempDir tmp;
-  const std::string common = kTiny + " --method factor_vae --architecture dlib --adam tf --steps 60 "
+  const std::string common = kTinyMethod + " --method factor_vae --architecture dlib --adam tf --steps 60 "
                                      "--checkpoint-every 7 --log-every 10 --seed 4";
   auto full = run_axial("train" + common + " --out '" + (tmp / "full").string() + "'");
   INFO(full.err);
