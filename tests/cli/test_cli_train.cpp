@@ -301,3 +301,17 @@ TEST_CASE("axial train --method factor_vae: killed with SIGKILL and resumed, end
     CHECK(torch::equal(item.value(), pb[item.key()]));
   }
 }
+
+TEST_CASE("axial train --method: the NaN guard stops every method naming the step") {
+  for (const char* method : {"factor_vae", "dip_vae_i", "beta_tc_vae", "annealed_vae"}) {
+    CAPTURE(method);
+    TempDir tmp;
+    auto r = run_axial(std::string("train --method ") + method + " --architecture dlib" + kTinyMethod +
+                       " --lr 1e30 --steps 50 --checkpoint-every 1 --out '" + (tmp / "run").string() + "'");
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("NaN or Inf at step ") != std::string::npos);
+    CHECK(fs::exists(tmp / "run" / "checkpoint.pt"));
+    CHECK_FALSE(fs::exists(tmp / "run" / "model" / "vae.pt"));
+  }
+}
