@@ -214,6 +214,26 @@ TEST_CASE("FactorVAE resumes bit-identical: the discriminator and its Adam are i
   }
 }
 
+TEST_CASE("AnnealedVAE and DIP-VAE-II resume bit-identical (C(step) continues from the checkpoint's step)") {
+  for (const char* method : {"annealed_vae", "dip_vae_ii"}) {
+    CAPTURE(method);
+    axial::test::TempDir tmp;
+    TrainOptions o = tiny(method, 8);
+    o.iteration_threshold = 5;
+    o.c_max = 3;
+    o.architecture = "dlib";
+    o.adam = "tf";
+    train(o, tmp / "full");
+    TrainOptions part = o;
+    part.steps = 6;
+    train(part, tmp / "split");
+    set_steps(tmp / "split", 8);
+    auto s = resume(tmp / "split", ResumeOverrides{1, true, ""});
+    CHECK(s.resumed_from == 6);
+    check_same_weights(tmp / "full", tmp / "split");
+  }
+}
+
 TEST_CASE("--dlib-step-count: a FactorVAE of N steps makes ceil(N/2) updates") {
   axial::test::TempDir tmp;
   TrainOptions o = tiny("factor_vae", 5);
