@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 #include "src/core/error.hpp"
 
@@ -69,6 +71,11 @@ torch::Tensor reconstruction_loss(const torch::Tensor& recon, const torch::Tenso
   return torch::binary_cross_entropy(recon, x, {}, at::Reduction::Sum) / static_cast<double>(x.size(0));
 }
 
+torch::Tensor reconstruction_loss_logits(const torch::Tensor& logits, const torch::Tensor& x) {
+  auto per_pixel = torch::relu(logits) - logits * x + torch::log1p(torch::exp(-logits.abs()));
+  return per_pixel.sum() / static_cast<double>(x.size(0));
+}
+
 torch::Tensor kl_divergence(const torch::Tensor& mu, const torch::Tensor& logvar) {
   return 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).sum() / static_cast<double>(mu.size(0));
 }
@@ -80,12 +87,28 @@ double annealed(double value, int64_t batches_seen, int64_t anneal_steps) {
 
 namespace {
 
-LossTerms loss_terms(Vae& vae, const torch::Tensor& x, const torch::Tensor& mu, const torch::Tensor& logvar,
-                     const torch::Tensor& eps, double beta_t, double gamma_t, const PenaltyOptions& options) {
-  auto z = mu + eps * (0.5 * logvar).exp();
+// The decoder output for the reconstruction term and the term: BCE on probabilities (paper) or on logits (dlib).
+std::pair<torch::Tensor, torch::Tensor> decode_and_reconstruction(Vae& vae, const torch::Tensor& z,
+                                                                  const torch::Tensor& x) {
+  if (vae->options().architecture == Architecture::Dlib) {
+    auto logits = vae->decode_logits(z);
+    return {logits, reconstruction_loss_logits(logits, x)};
+  }
   auto recon = vae->decode(z);
+  return {recon, reconstruction_loss(recon, x)};
+}
+
+LossTerms loss_terms(Vae& vae, const torch::Tensor& x, const torch::Tensor& mu, const torch::Tensor& logvar,
+                     const torch::Tensor& eps, double beta_t, double gamma_t, const PenaltyOptions& options,
+                     StepRecord* record = nullptr) {
+  auto z = mu + eps * (0.5 * logvar).exp();
+  auto [recon, rec_loss] = decode_and_reconstruction(vae, z, x);
+  if (record) {
+    record->z = z;
+    record->output = recon;
+  }
   LossTerms t;
-  t.reconstruction = reconstruction_loss(recon, x);
+  t.reconstruction = rec_loss;
   t.kl = kl_divergence(mu, logvar);
   t.loss = t.reconstruction + beta_t * t.kl;
   if (gamma_t > 0) {
@@ -98,6 +121,71 @@ LossTerms loss_terms(Vae& vae, const torch::Tensor& x, const torch::Tensor& mu, 
 }
 
 }  // namespace
+
+StepRecord method_forward(Vae& vae, Discriminator* discriminator, const torch::Tensor& x, const MethodConfig& c,
+                          std::int64_t step) {
+  StepRecord r;
+  r.x = x;
+  auto [mu, logvar] = vae->encode(x);
+  r.mu = mu;
+  r.logvar = logvar;
+  r.eps = torch::randn(mu.sizes(), mu.options());
+  if (is_jacobian_method(c.method)) {
+    r.beta_t = annealed(c.beta, step, c.anneal_steps);
+    r.gamma_t = annealed(c.gamma, step, c.anneal_steps);
+    LossTerms t = loss_terms(vae, x, mu, logvar, r.eps, r.beta_t, r.gamma_t, c.penalty, &r);
+    r.reconstruction = t.reconstruction;
+    r.kl = t.kl;
+    r.jacobian = t.jacobian;
+    r.loss = t.loss;
+    r.regularizer = t.loss - t.reconstruction;
+    return r;
+  }
+  r.z = mu + r.eps * (0.5 * logvar).exp();
+  std::tie(r.output, r.reconstruction) = decode_and_reconstruction(vae, r.z, x);
+  r.kl = kl_divergence(mu, logvar);
+  switch (c.method) {
+    case Method::BetaVae:
+      r.regularizer = beta_vae_regularizer(r.kl, c.beta);
+      break;
+    case Method::AnnealedVae:
+      r.capacity = annealed_capacity(c.c_max, step, c.iteration_threshold);
+      r.regularizer = annealed_vae_regularizer(r.kl, c.gamma, r.capacity);
+      break;
+    case Method::DipVaeI:
+    case Method::DipVaeII:
+      r.regularizer = dip_vae_regularizer(r.kl, mu, logvar, c.method == Method::DipVaeI ? DipType::I : DipType::II,
+                                          c.lambda_od, c.lambda_d_factor);
+      break;
+    case Method::BetaTcVae:
+      r.tc = total_correlation(r.z, mu, logvar);
+      r.regularizer = beta_tc_vae_regularizer(r.kl, r.tc, c.beta);
+      break;
+    case Method::FactorVae: {
+      TORCH_CHECK(discriminator != nullptr, "method_forward: factor_vae needs the discriminator");
+      r.z_shuffle = shuffle_codes(r.z);
+      r.logits_z = (*discriminator)(r.z);
+      r.logits_z_shuffle = (*discriminator)(r.z_shuffle);
+      r.tc = factor_vae_tc(r.logits_z);
+      r.regularizer = factor_vae_regularizer(r.kl, r.tc, c.gamma);
+      r.discriminator_loss =
+          factor_vae_discriminator_loss(discriminator_probs(r.logits_z), discriminator_probs(r.logits_z_shuffle));
+      break;
+    }
+    default:
+      TORCH_CHECK(false, "method_forward: unhandled method");
+  }
+  r.loss = r.reconstruction + r.regularizer;
+  return r;
+}
+
+FactorVaeGradients factor_vae_gradients(const StepRecord& r, const std::vector<torch::Tensor>& vae_parameters,
+                                        const std::vector<torch::Tensor>& discriminator_parameters) {
+  FactorVaeGradients g;
+  g.vae = torch::autograd::grad({r.loss}, vae_parameters, {}, /*retain_graph=*/true);
+  g.discriminator = torch::autograd::grad({-r.discriminator_loss}, discriminator_parameters);
+  return g;
+}
 
 LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options) {
   auto [mu, logvar] = vae->encode(x);

@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "models/regularizers.hpp"
 #include "models/vae.hpp"
 
 namespace axial::models {
@@ -52,6 +54,9 @@ torch::Tensor jacobian_penalty(Vae& vae, const torch::Tensor& z, const PenaltyOp
 
 // BCE summed / B (PyTorch's binary_cross_entropy, log clamped at −100 as there).
 torch::Tensor reconstruction_loss(const torch::Tensor& recon, const torch::Tensor& x);
+// disentanglement_lib's bernoulli_loss on logits: Σ_pixels [max(l,0) − l·x + log(1 + exp(−|l|))] / B
+// (sigmoid_cross_entropy_with_logits summed over pixels, averaged over the batch).
+torch::Tensor reconstruction_loss_logits(const torch::Tensor& logits, const torch::Tensor& x);
 // 0.5·Σ(μ² + exp(log σ²) − 1 − log σ²) / B.
 torch::Tensor kl_divergence(const torch::Tensor& mu, const torch::Tensor& logvar);
 
@@ -71,5 +76,50 @@ LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma
 // The same objective with the noise ε (B,L) given instead of drawn (e.g. to compare devices on identical inputs).
 LossTerms vae_loss(Vae& vae, const torch::Tensor& x, double beta_t, double gamma_t, const PenaltyOptions& options,
                    const torch::Tensor& eps);
+
+// --- Every method (models/regularizers.hpp) on the shared loss ------------------------------------------------
+
+struct MethodConfig {
+  Method method = Method::Jl1;
+  double beta = 4.0;             // jl1/jl2 (annealed), beta_vae, beta_tc_vae
+  double gamma = 0.1;            // jl1/jl2 (annealed), annealed_vae, factor_vae
+  std::int64_t anneal_steps = 0; // jl1/jl2
+  PenaltyOptions penalty;        // jl1/jl2
+  double lambda_od = 5.0;        // dip_vae_i/ii
+  double lambda_d_factor = 10.0; // dip_vae_i/ii
+  double c_max = 25.0;           // annealed_vae
+  std::int64_t iteration_threshold = 100000;  // annealed_vae
+};
+
+// One batch's forward pass: every tensor the step uses (what --dump-step writes). Scalars are 0-d tensors;
+// undefined where the method has no such term.
+struct StepRecord {
+  torch::Tensor x, eps, mu, logvar, z;
+  torch::Tensor output;          // decoder output: logits (dlib architecture) or probabilities (paper)
+  torch::Tensor reconstruction, kl, regularizer, loss;
+  torch::Tensor jacobian;        // jl1/jl2 (0 when γ_t = 0)
+  torch::Tensor tc;              // beta_tc_vae, factor_vae
+  double capacity = 0;           // annealed_vae: C(step)
+  double beta_t = 0, gamma_t = 0;  // jl1/jl2: the annealed weights of this step
+  // factor_vae
+  torch::Tensor z_shuffle, logits_z, logits_z_shuffle, discriminator_loss;  // discr_loss as dlib defines it
+};
+
+// The forward pass of `step` (updates done before this batch) for x (B,C,64,64) in [0,1]: draws ε (B,L), then for
+// jl1/jl2 with k columns the column choice, for factor_vae the L permutations; `discriminator` is needed (only) for
+// factor_vae. loss = reconstruction + regularizer, differentiable. For jl1/jl2 on the paper architecture this is
+// exactly vae_loss (the same operations in the same order).
+StepRecord method_forward(Vae& vae, Discriminator* discriminator, const torch::Tensor& x, const MethodConfig& config,
+                          std::int64_t step);
+
+// FactorVAE's two gradients from one forward pass (dlib restricts each loss to its var_list): the VAE's
+// loss = reconstruction + kl + γ·tc w.r.t. the VAE's parameters only, and the discriminator's −discr_loss w.r.t.
+// the discriminator's only (so the TC term never moves the discriminator and the discriminator's loss never moves
+// the encoder).
+struct FactorVaeGradients {
+  std::vector<torch::Tensor> vae, discriminator;
+};
+FactorVaeGradients factor_vae_gradients(const StepRecord& record, const std::vector<torch::Tensor>& vae_parameters,
+                                        const std::vector<torch::Tensor>& discriminator_parameters);
 
 }  // namespace axial::models

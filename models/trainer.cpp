@@ -3,12 +3,14 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <torch/torch.h>
 #include <fcntl.h>
 #include <torch/version.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -19,6 +21,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -33,6 +36,9 @@
 #include "src/core/progress.hpp"
 #include "models/device.hpp"
 #include "models/loss.hpp"
+#include "models/optimizer.hpp"
+#include "models/regularizers.hpp"
+#include "models/step_dump.hpp"
 #include "models/vae.hpp"
 
 namespace axial::models {
@@ -64,26 +70,113 @@ void validate(const TrainOptions& o) {
   parse_penalty(o.penalty);
   parse_jacobian(o.jacobian);
   need(!o.dataset.empty(), "--dataset: empty");
+  const Method m = parse_method(o.method);
+  parse_architecture(o.architecture);
+  parse_adam(o.adam);
+  if (m == Method::Jl1 || m == Method::Jl2) {
+    const char* want = m == Method::Jl1 ? "l1" : "l2";
+    need(o.penalty == want, fmt::format("--penalty {} contradicts --method {} (which is the {} penalty)", o.penalty,
+                                        o.method, want));
+  }
+  need(std::isfinite(o.lambda_od) && o.lambda_od >= 0,
+       fmt::format("--lambda-od {}: must be a finite number >= 0", o.lambda_od));
+  need(std::isfinite(o.lambda_d_factor) && o.lambda_d_factor >= 0,
+       fmt::format("--lambda-d-factor {}: must be a finite number >= 0", o.lambda_d_factor));
+  need(std::isfinite(o.c_max) && o.c_max >= 0, fmt::format("--c-max {}: must be a finite number >= 0", o.c_max));
+  need(o.iteration_threshold >= 1, fmt::format("--iteration-threshold {}: must be >= 1", o.iteration_threshold));
+  need(!o.dlib_step_count || m == Method::FactorVae,
+       fmt::format("--dlib-step-count: only factor_vae counts steps twice in disentanglement_lib (not --method {})",
+                   o.method));
+  if (!o.dump_step.empty()) {
+    need(o.steps >= 1, "--dump-step: needs --steps >= 1 (it writes the first step's tensors)");
+    const fs::path parent = fs::path(o.dump_step).parent_path();
+    need(parent.empty() || fs::is_directory(parent),
+         fmt::format("--dump-step '{}': directory '{}' does not exist", o.dump_step, parent.string()));
+  }
 }
 
+const std::vector<std::string>& method_options(const std::string& method) {
+  static const std::vector<std::vector<std::string>> per_method = {
+      {"beta", "gamma", "penalty", "jacobian", "jacobian-columns", "anneal-steps"},  // jl1
+      {"beta", "gamma", "penalty", "jacobian", "jacobian-columns", "anneal-steps"},  // jl2
+      {"beta"},                                                                      // beta_vae
+      {"gamma", "c-max", "iteration-threshold"},                                     // annealed_vae
+      {"lambda-od", "lambda-d-factor"},                                              // dip_vae_i
+      {"lambda-od", "lambda-d-factor"},                                              // dip_vae_ii
+      {"beta"},                                                                      // beta_tc_vae
+      {"gamma", "dlib-step-count"}};                                                 // factor_vae
+  return per_method[static_cast<std::size_t>(parse_method(method))];
+}
+
+const std::vector<std::string>& method_option_names() {
+  static const std::vector<std::string> all = {"beta",      "gamma",           "penalty", "jacobian",
+                                               "jacobian-columns", "anneal-steps", "lambda-od",
+                                               "lambda-d-factor",  "c-max",   "iteration-threshold",
+                                               "dlib-step-count"};
+  return all;
+}
+
+void set_method_defaults(TrainOptions& o, const std::vector<std::string>& given) {
+  auto unset = [&](const char* name) { return std::find(given.begin(), given.end(), name) == given.end(); };
+  switch (parse_method(o.method)) {
+    case Method::FactorVae:
+      if (unset("gamma")) o.gamma = 30.0;
+      break;
+    case Method::AnnealedVae:
+      if (unset("gamma")) o.gamma = 1000.0;
+      if (unset("c-max")) o.c_max = 25.0;
+      if (unset("iteration-threshold")) o.iteration_threshold = 100000;
+      break;
+    case Method::DipVaeI:
+      if (unset("lambda-od")) o.lambda_od = 5.0;
+      if (unset("lambda-d-factor")) o.lambda_d_factor = 10.0;
+      break;
+    case Method::DipVaeII:
+      if (unset("lambda-od")) o.lambda_od = 5.0;
+      if (unset("lambda-d-factor")) o.lambda_d_factor = 1.0;
+      break;
+    case Method::BetaVae:
+    case Method::BetaTcVae:
+      if (unset("beta")) o.beta = 4.0;
+      break;
+    case Method::Jl1:
+    case Method::Jl2:
+      if (unset("penalty")) o.penalty = o.method == "jl1" ? "l1" : "l2";
+      break;
+  }
+}
+
+std::int64_t update_count(const TrainOptions& o) { return o.dlib_step_count ? (o.steps + 1) / 2 : o.steps; }
+
 json options_to_json(const TrainOptions& o) {
-  return json{{"dataset", o.dataset},
-              {"beta", o.beta},
-              {"gamma", o.gamma},
-              {"penalty", o.penalty},
-              {"jacobian", o.jacobian},
-              {"jacobian_columns", o.jacobian_columns},
-              {"latent_dim", o.latent_dim},
-              {"batch_size", o.batch_size},
-              {"lr", o.lr},
-              {"steps", o.steps},
-              {"anneal_steps", o.anneal_steps},
-              {"train_cache", o.train_cache},
-              {"seed", o.seed},
-              {"data_seed", o.data_seed},
-              {"device", o.device},
-              {"log_every", o.log_every},
-              {"checkpoint_every", o.checkpoint_every}};
+  json j{{"dataset", o.dataset},
+         {"method", o.method},
+         {"architecture", o.architecture},
+         {"adam", o.adam},
+         {"latent_dim", o.latent_dim},
+         {"batch_size", o.batch_size},
+         {"lr", o.lr},
+         {"steps", o.steps},
+         {"train_cache", o.train_cache},
+         {"seed", o.seed},
+         {"data_seed", o.data_seed},
+         {"device", o.device},
+         {"log_every", o.log_every},
+         {"checkpoint_every", o.checkpoint_every}};
+  for (const auto& name : method_options(o.method)) {
+    if (name == "beta") j["beta"] = o.beta;
+    if (name == "gamma") j["gamma"] = o.gamma;
+    if (name == "penalty") j["penalty"] = o.penalty;
+    if (name == "jacobian") j["jacobian"] = o.jacobian;
+    if (name == "jacobian-columns") j["jacobian_columns"] = o.jacobian_columns;
+    if (name == "anneal-steps") j["anneal_steps"] = o.anneal_steps;
+    if (name == "lambda-od") j["lambda_od"] = o.lambda_od;
+    if (name == "lambda-d-factor") j["lambda_d_factor"] = o.lambda_d_factor;
+    if (name == "c-max") j["c_max"] = o.c_max;
+    if (name == "iteration-threshold") j["iteration_threshold"] = o.iteration_threshold;
+    if (name == "dlib-step-count") j["dlib_step_count"] = o.dlib_step_count;
+  }
+  return j;
 }
 
 TrainOptions options_from_json(const json& j, const std::string& where) {
@@ -97,16 +190,38 @@ TrainOptions options_from_json(const json& j, const std::string& where) {
     }
   };
   get("dataset", o.dataset);
-  get("beta", o.beta);
-  get("gamma", o.gamma);
-  get("penalty", o.penalty);
-  get("jacobian", o.jacobian);
-  get("jacobian_columns", o.jacobian_columns);
+  if (j.contains("method")) {
+    get("method", o.method);
+    try {
+      parse_method(o.method);
+    } catch (const Error&) {
+      throw Error(fmt::format("{}: key 'options.method' is '{}', not a method (valid: {})", where, o.method,
+                              fmt::join(method_names(), ", ")));
+    }
+    get("architecture", o.architecture);
+    get("adam", o.adam);
+  } else {
+    // Written before --method existed: the paper's objective, its penalty naming the method.
+    get("penalty", o.penalty);
+    o.method = o.penalty == "l2" ? "jl2" : "jl1";
+  }
+  for (const auto& name : method_options(o.method)) {
+    if (name == "beta") get("beta", o.beta);
+    if (name == "gamma") get("gamma", o.gamma);
+    if (name == "penalty") get("penalty", o.penalty);
+    if (name == "jacobian") get("jacobian", o.jacobian);
+    if (name == "jacobian-columns") get("jacobian_columns", o.jacobian_columns);
+    if (name == "anneal-steps") get("anneal_steps", o.anneal_steps);
+    if (name == "lambda-od") get("lambda_od", o.lambda_od);
+    if (name == "lambda-d-factor") get("lambda_d_factor", o.lambda_d_factor);
+    if (name == "c-max") get("c_max", o.c_max);
+    if (name == "iteration-threshold") get("iteration_threshold", o.iteration_threshold);
+    if (name == "dlib-step-count") get("dlib_step_count", o.dlib_step_count);
+  }
   get("latent_dim", o.latent_dim);
   get("batch_size", o.batch_size);
   get("lr", o.lr);
   get("steps", o.steps);
-  get("anneal_steps", o.anneal_steps);
   get("train_cache", o.train_cache);
   get("seed", o.seed);
   get("data_seed", o.data_seed);
@@ -115,6 +230,24 @@ TrainOptions options_from_json(const json& j, const std::string& where) {
   get("checkpoint_every", o.checkpoint_every);
   return o;
 }
+
+namespace {
+MethodConfig method_config(const TrainOptions& o) {
+  MethodConfig c;
+  c.method = parse_method(o.method);
+  c.beta = o.beta;
+  c.gamma = o.gamma;
+  c.anneal_steps = o.anneal_steps;
+  c.penalty.kind = parse_penalty(o.penalty);
+  c.penalty.method = parse_jacobian(o.jacobian);
+  c.penalty.columns = o.jacobian_columns;
+  c.lambda_od = o.lambda_od;
+  c.lambda_d_factor = o.lambda_d_factor;
+  c.c_max = o.c_max;
+  c.iteration_threshold = o.iteration_threshold;
+  return c;
+}
+}  // namespace
 
 void batch_indices(std::uint64_t data_seed, std::int64_t t, std::int64_t cache_size, std::int64_t batch,
                    std::int64_t* out) {
@@ -349,14 +482,29 @@ std::string serialize_archive(torch::serialize::OutputArchive& archive) {
   return bytes;
 }
 
-void save_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, std::int64_t step,
-                     const LogWindow& window, torch::Device device) {
+// The trained state: the VAE and its Adam, and for factor_vae the discriminator and its Adam.
+struct Networks {
+  Vae& vae;
+  AdamOptimizer& adam;
+  Discriminator* discriminator = nullptr;
+  AdamOptimizer* discriminator_adam = nullptr;
+};
+
+void save_checkpoint(const fs::path& path, const Networks& nets, std::int64_t step, const LogWindow& window,
+                     torch::Device device) {
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive, optim_archive;
-  vae->save(model_archive);
-  adam.save(optim_archive);
+  nets.vae->save(model_archive);
+  nets.adam.save(optim_archive);
   archive.write("model", model_archive);
   archive.write("optimizer", optim_archive);
+  if (nets.discriminator) {
+    torch::serialize::OutputArchive disc_archive, disc_optim_archive;
+    (*nets.discriminator)->save(disc_archive);
+    nets.discriminator_adam->save(disc_optim_archive);
+    archive.write("discriminator", disc_archive);
+    archive.write("discriminator_optimizer", disc_optim_archive);
+  }
   archive.write("step", torch::tensor(step, torch::kInt64));
   archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
   if (device.is_cuda()) archive.write("rng_device", at::globalContext().defaultGenerator(device).get_state());
@@ -368,16 +516,22 @@ void save_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, s
   write_file_atomically(path, serialize_archive(archive));
 }
 
-std::int64_t load_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam& adam, LogWindow& window,
-                             torch::Device device) {
+std::int64_t load_checkpoint(const fs::path& path, const Networks& nets, LogWindow& window, torch::Device device) {
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path.string(), device);
     torch::serialize::InputArchive model_archive, optim_archive;
     archive.read("model", model_archive);
     archive.read("optimizer", optim_archive);
-    vae->load(model_archive);
-    adam.load(optim_archive);
+    nets.vae->load(model_archive);
+    nets.adam.load(optim_archive);
+    if (nets.discriminator) {
+      torch::serialize::InputArchive disc_archive, disc_optim_archive;
+      archive.read("discriminator", disc_archive);
+      archive.read("discriminator_optimizer", disc_optim_archive);
+      (*nets.discriminator)->load(disc_archive);
+      nets.discriminator_adam->load(disc_optim_archive);
+    }
     torch::Tensor step, rng_cpu, sums, count;
     archive.read("step", step);
     archive.read("rng_cpu", rng_cpu);
@@ -404,6 +558,9 @@ std::int64_t load_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam&
 // ---------------------------------------------------------------------------------------------------------------
 
 const char* kLogHeader = "step,loss,reconstruction,kl,jacobian,beta_t,gamma_t,images/s\n";
+// The other methods' log (beside the loss terms: the regulariser, β-TCVAE's/FactorVAE's TC, AnnealedVAE's C(step),
+// FactorVAE's discriminator loss as dlib defines it).
+const char* kMethodLogHeader = "step,loss,reconstruction,kl,regularizer,tc,capacity,discriminator,images/s\n";
 
 // Appends rows to train_log.csv with every write checked (a std::ofstream would drop them silently on a full
 // disk). close() reports a failed close; the destructor closes without reporting (it must not throw).
@@ -443,8 +600,9 @@ class LogAppender {
 };
 
 // Keeps the header and the rows with step <= `last_step` (a resumed run rewrites what follows its checkpoint).
-void truncate_log(const fs::path& path, std::int64_t last_step) {
-  std::string kept = kLogHeader;
+void truncate_log(const fs::path& path, std::int64_t last_step, const std::string& header) {
+  std::string kept = header;
+  const auto commas = std::count(header.begin(), header.end(), ',');
   if (std::ifstream in(path); in) {
     std::string line;
     std::getline(in, line);
@@ -457,7 +615,7 @@ void truncate_log(const fs::path& path, std::int64_t last_step) {
       } catch (...) {
         continue;  // a row cut short by a kill
       }
-      if (step <= last_step && std::count(line.begin(), line.end(), ',') == 7) kept += line + "\n";
+      if (step <= last_step && std::count(line.begin(), line.end(), ',') == commas) kept += line + "\n";
     }
   }
   write_file_atomically(path, kept);
@@ -481,10 +639,10 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
   torch::manual_seed(o.seed);
 
-  PenaltyOptions popt;
-  popt.kind = parse_penalty(o.penalty);
-  popt.method = parse_jacobian(o.jacobian);
-  popt.columns = o.jacobian_columns;
+  const MethodConfig mcfg = method_config(o);
+  const bool jl = is_jacobian_method(mcfg.method);
+  const bool factor = mcfg.method == Method::FactorVae;
+  const std::int64_t total = update_count(o);  // optimiser updates (steps, or ceil(steps/2) with dlib_step_count)
 
   // The data cache (the same for every resume: it depends only on the data set and --data-seed).
   say(fmt::format("axial train: building a cache of {} images from {} (data seed {})\n",
@@ -493,8 +651,8 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   Progress cache_progress(std::cerr, "  cache", "images", o.quiet);
   cache_progress.silent_for(1.0);
   cache_progress.start(0);
-  ImageCache cache = build_cache(data, o.train_cache, o.data_seed, [&](std::int64_t done, std::int64_t total) {
-    if (cache_progress.total() != total) cache_progress.start(total, cache_progress.done());
+  ImageCache cache = build_cache(data, o.train_cache, o.data_seed, [&](std::int64_t done, std::int64_t total_images) {
+    if (cache_progress.total() != total_images) cache_progress.start(total_images, cache_progress.done());
     cache_progress.update_to(done);
   });
   cache_progress.finish();
@@ -502,22 +660,44 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   VaeOptions vopt;
   vopt.channels = cache.channels;
   vopt.latent_dim = o.latent_dim;
+  vopt.architecture = parse_architecture(o.architecture);
   Vae vae(vopt);  // initialised from torch's CPU generator, seeded above
   vae->to(ctx.device);
   vae->train();
-  torch::optim::Adam adam(vae->parameters(),
-                          torch::optim::AdamOptions(o.lr).betas(std::make_tuple(0.9, 0.999)).eps(1e-8));
+  AdamSettings vae_adam;
+  vae_adam.lr = o.lr;
+  vae_adam.variant = parse_adam(o.adam);
+  AdamOptimizer adam(vae->parameters(), vae_adam);
+  // FactorVAE's discriminator (initialised after the VAE, from the same generator) and its own Adam
+  // (disentanglement_lib: lr 1e-4, β1 0.5, β2 0.9, ε 1e-8).
+  std::optional<Discriminator> disc;
+  std::optional<AdamOptimizer> disc_adam;
+  if (factor) {
+    disc.emplace(o.latent_dim);
+    (*disc)->to(ctx.device);
+    (*disc)->train();
+    AdamSettings d;
+    d.lr = 1e-4;
+    d.beta1 = 0.5;
+    d.beta2 = 0.9;
+    d.eps = 1e-8;
+    d.variant = vae_adam.variant;
+    disc_adam.emplace((*disc)->parameters(), d);
+  }
+  Networks nets{vae, adam, disc ? &*disc : nullptr, disc_adam ? &*disc_adam : nullptr};
 
+  // Window sums: jl1/jl2 loss, reconstruction, kl, jacobian; the others loss, reconstruction, kl, regularizer, tc,
+  // discriminator.
   LogWindow window;
-  window.sums = torch::zeros({4}, torch::TensorOptions().dtype(torch::kFloat).device(ctx.device));
+  window.sums = torch::zeros({jl ? 4 : 6}, torch::TensorOptions().dtype(torch::kFloat).device(ctx.device));
   std::int64_t step = 0;
   const fs::path ckpt = ctx.dir / "checkpoint.pt", log_path = ctx.dir / "train_log.csv";
   if (!fresh && fs::exists(ckpt)) {
-    step = load_checkpoint(ckpt, vae, adam, window, ctx.device);
+    step = load_checkpoint(ckpt, nets, window, ctx.device);
     say(fmt::format("axial train: resuming {} from step {}\n", ctx.dir.string(), step));
   }
   const std::int64_t resumed_from = step;
-  truncate_log(log_path, step);
+  truncate_log(log_path, step, jl ? kLogHeader : kMethodLogHeader);
   LogAppender log(log_path);
   if (started) started();
 
@@ -529,39 +709,71 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
     if (bad >= 0)
       throw TrainingDiverged(fmt::format(
           "loss is NaN or Inf at step {} of {}; training stopped, the last good checkpoint is kept in '{}'", bad,
-          o.steps, ckpt.string()));
+          total, ckpt.string()));
   };
+
+  std::vector<torch::Tensor> vae_params, disc_params;
+  if (factor) {
+    vae_params = vae->parameters();
+    disc_params = (*disc)->parameters();
+  }
 
   double last_loss = 0;
   auto window_start = std::chrono::steady_clock::now();
   Progress progress(std::cerr, "axial train: step", "steps", o.quiet);
-  progress.start(o.steps, resumed_from);
+  progress.start(total, resumed_from);
   {
-    BatchStream stream(cache, o.data_seed, o.batch_size, step, o.steps, ctx.device.is_cuda());
-    for (; step < o.steps; ++step) {
-      const double beta_t = annealed(o.beta, step, o.anneal_steps);
-      const double gamma_t = annealed(o.gamma, step, o.anneal_steps);
+    BatchStream stream(cache, o.data_seed, o.batch_size, step, total, ctx.device.is_cuda());
+    for (; step < total; ++step) {
       auto x = stream.next().to(ctx.device, /*non_blocking=*/true);
       adam.zero_grad();
-      LossTerms terms;
+      if (factor) disc_adam->zero_grad();
+      StepRecord terms;
       try {
-        terms = vae_loss(vae, x, beta_t, gamma_t, popt);
+        terms = method_forward(vae, disc ? &*disc : nullptr, x, mcfg, step);
       } catch (const c10::Error& e) {
         // On CPU, BCE rejects a NaN decoder output before a NaN loss exists: the same divergence.
         throw TrainingDiverged(fmt::format(
             "loss is NaN or Inf at step {} of {} ({}); training stopped, the last good checkpoint is kept in '{}'",
-            step + 1, o.steps, e.what_without_backtrace(), ckpt.string()));
+            step + 1, total, e.what_without_backtrace(), ckpt.string()));
       }
-      auto bad_now = terms.loss.isfinite().logical_not().logical_and(first_bad < 0);
+      auto finite = terms.loss.isfinite();
+      if (factor) finite = finite.logical_and(terms.discriminator_loss.isfinite());
+      auto bad_now = finite.logical_not().logical_and(first_bad < 0);
       first_bad.masked_fill_(bad_now, step + 1);
       if (!ctx.device.is_cuda()) check_finite();
-      terms.loss.backward();
-      adam.step();
-      window.sums += torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.jacobian}).detach().to(torch::kFloat);
+      if (fresh && step == 0 && !o.dump_step.empty()) write_step_dump(o.dump_step, terms, o, step);
+      if (factor) {
+        // Both updates from this one forward pass: the VAE's loss moves only the encoder and decoder, the
+        // discriminator's (−discr_loss) only the discriminator (dlib's var_lists), both applied after both
+        // gradients are taken.
+        auto g = factor_vae_gradients(terms, vae_params, disc_params);
+        for (std::size_t i = 0; i < vae_params.size(); ++i) vae_params[i].mutable_grad() = g.vae[i];
+        for (std::size_t i = 0; i < disc_params.size(); ++i) disc_params[i].mutable_grad() = g.discriminator[i];
+        adam.step();
+        disc_adam->step();
+        // autograd::grad may return views; leave no gradient behind for the next zero_grad to detach in place.
+        for (auto& p : vae_params) p.mutable_grad() = torch::Tensor();
+        for (auto& p : disc_params) p.mutable_grad() = torch::Tensor();
+      } else {
+        terms.loss.backward();
+        adam.step();
+      }
+      if (jl) {
+        window.sums +=
+            torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.jacobian}).detach().to(torch::kFloat);
+      } else {
+        auto zero = torch::zeros({}, terms.loss.options());
+        window.sums += torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.regularizer,
+                                     terms.tc.defined() ? terms.tc : zero,
+                                     terms.discriminator_loss.defined() ? terms.discriminator_loss : zero})
+                           .detach()
+                           .to(torch::kFloat);
+      }
       ++window.count;
       const std::int64_t done = step + 1;
-      const bool log_now = done % o.log_every == 0 || done == o.steps;
-      const bool ckpt_now = done % o.checkpoint_every == 0 || done == o.steps;
+      const bool log_now = done % o.log_every == 0 || done == total;
+      const bool ckpt_now = done % o.checkpoint_every == 0 || done == total;
       if (log_now) {
         check_finite();
         auto now = std::chrono::steady_clock::now();
@@ -571,22 +783,27 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
         const double* m = means.data_ptr<double>();
         last_loss = m[0];
         progress.set_detail(fmt::format("loss {:.2f}, {:.1f} images/s", m[0], ips));
-        log.append(fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], beta_t, gamma_t, ips));
+        if (jl)
+          log.append(fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], terms.beta_t,
+                                 terms.gamma_t, ips));
+        else
+          log.append(fmt::format("{},{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], m[4],
+                                 terms.capacity, m[5], ips));
         window.sums.zero_();
         window.count = 0;
         window_start = now;
       }
       if (ckpt_now) {
         check_finite();
-        save_checkpoint(ckpt, vae, adam, done, window, ctx.device);
+        save_checkpoint(ckpt, nets, done, window, ctx.device);
       }
       progress.update_to(done);
     }
   }
   progress.finish();
   log.close();
-  if (o.steps == 0 || (resumed_from == o.steps && !fs::exists(ckpt)))
-    save_checkpoint(ckpt, vae, adam, step, window, ctx.device);
+  if (total == 0 || (resumed_from == total && !fs::exists(ckpt)))
+    save_checkpoint(ckpt, nets, step, window, ctx.device);
 
   vae->eval();
   save_vae_torchscript(vae, ctx.dir / "model" / "vae.pt");
@@ -607,17 +824,23 @@ json make_config(const TrainOptions& o, const datasets::GroundTruthData& data, t
   VaeOptions vopt;
   vopt.channels = data.observation_shape().channels;
   vopt.latent_dim = o.latent_dim;
+  vopt.architecture = parse_architecture(o.architecture);
   json j;
   j["command"] = "train";
   j["options"] = options_to_json(o);
   if (!run_only_options.empty()) j["run_options"] = run_only_options;
   j["seed"] = o.seed;
   j["data_seed"] = o.data_seed;
-  j["model"] = {{"architecture", "defaultConv"},
+  j["model"] = {{"architecture", vopt.architecture == Architecture::Paper ? "defaultConv" : "dlib conv_encoder/deconv_decoder"},
                 {"channels", vopt.channels},
                 {"latent_dim", vopt.latent_dim},
                 {"image_size", kImageSize},
                 {"parameters", count_parameters(*Vae(vopt))}};
+  if (parse_method(o.method) == Method::FactorVae) {
+    j["model"]["discriminator"] = "fc_discriminator (6 x Dense 1000, leaky ReLU 0.2; Adam lr 1e-4, beta1 0.5, beta2 0.9)";
+    j["model"]["discriminator_parameters"] = count_parameters(*Discriminator(o.latent_dim));
+  }
+  if (o.dlib_step_count) j["updates"] = update_count(o);
   j["dataset"] = {{"spec", o.dataset}, {"name", data.name()}, {"factor_names", data.factor_names()},
                   {"factor_sizes", data.factor_sizes()}};
   j["axial_version"] = kVersion;

@@ -1,5 +1,6 @@
 #pragma once
-// Training of β-VAE / JL1-VAE / JL2-VAE (`axial train`), resumable, exporting TorchScript.
+// Training of JL1-VAE / JL2-VAE (Rhodes & Lee; γ = 0 is their annealed β-VAE) and disentanglement_lib's β-VAE,
+// AnnealedVAE, DIP-VAE-I/II, β-TCVAE and FactorVAE (`axial train --method`), resumable, exporting TorchScript.
 //
 // Output directory DIR (docs/training.md):
 //   DIR/config.json       every option (under "options", CLI names with '_'), seeds, axial version, git commit,
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -24,8 +26,18 @@ namespace axial::models {
 
 struct TrainOptions {
   std::string dataset = "three-dots";  // a registry name or FILE.h5 (datasets/registry.hpp open_dataset)
+  // jl1 | jl2 | beta_vae | annealed_vae | dip_vae_i | dip_vae_ii | beta_tc_vae | factor_vae (regularizers.hpp).
+  // The defaults below are jl1's; set_method_defaults gives another method its own (the paper's Fig. 5 values).
+  std::string method = "jl1";
+  std::string architecture = "paper";  // paper | dlib (models/vae.hpp)
+  std::string adam = "torch";          // torch | tf (models/optimizer.hpp)
   double beta = 4.0;
   double gamma = 0.1;
+  double lambda_od = 5.0;              // dip_vae_i/ii
+  double lambda_d_factor = 10.0;       // dip_vae_i/ii (dip_vae_ii's default is 1)
+  double c_max = 25.0;                 // annealed_vae
+  std::int64_t iteration_threshold = 100000;  // annealed_vae
+  bool dlib_step_count = false;        // factor_vae: --steps counts like disentanglement_lib (2 per update)
   std::string penalty = "l1";          // l1 | l2
   std::string jacobian = "fd";         // fd | exact
   int jacobian_columns = 0;            // 0 = all L columns; k in 1..L = random k columns scaled by L/k
@@ -43,13 +55,30 @@ struct TrainOptions {
   // Not part of the result (not under "options" in config.json):
   int threads = 0;                     // torch::set_num_threads; 0 = number of hardware threads
   bool quiet = false;
+  std::string dump_step;               // FILE.h5: the first step's tensors (docs/training.md); fresh runs only
 };
+
+// The hyper-parameter options (CLI names) that belong to `method` (any other of method_option_names() given with
+// it is an error). jl1/jl2: beta gamma penalty jacobian jacobian-columns anneal-steps; beta_vae, beta_tc_vae: beta;
+// annealed_vae: gamma c-max iteration-threshold; dip_vae_i/ii: lambda-od lambda-d-factor; factor_vae: gamma
+// dlib-step-count.
+const std::vector<std::string>& method_options(const std::string& method);
+// Every method-specific option (the union of method_options over the methods).
+const std::vector<std::string>& method_option_names();
+// Sets the method's default for every method option not in `given` (CLI names): factor_vae γ = 30; annealed_vae
+// γ = 1000, c_max = 25, iteration_threshold = 100000; dip_vae_i λ_od = 5, λ_d_factor = 10; dip_vae_ii λ_od = 5,
+// λ_d_factor = 1; beta_vae and beta_tc_vae β = 4; jl1/jl2 keep β = 4, γ = 0.1.
+void set_method_defaults(TrainOptions& options, const std::vector<std::string>& given);
+// Number of optimiser updates a run of `options` makes: steps, or ceil(steps / 2) with dlib_step_count.
+std::int64_t update_count(const TrainOptions& options);
 
 // Throws axial::Error naming the option for any invalid value (negative β/γ/lr/steps, unknown penalty/jacobian,
 // columns outside 0..L, non-positive batch/latent/cache/log/checkpoint intervals, ...). Does no work.
 void validate(const TrainOptions& options);
 
-// The "options" object of config.json and back (unknown or missing keys → axial::Error naming the file/key).
+// The "options" object of config.json and back (missing keys → axial::Error naming the file/key). It holds the
+// common options, `method`, `architecture`, `adam` and the method's own hyper-parameters only. A config.json
+// written before methods existed (no "method") reads as jl1/jl2 by its penalty, paper architecture, torch Adam.
 nlohmann::json options_to_json(const TrainOptions& options);
 TrainOptions options_from_json(const nlohmann::json& j, const std::string& where);
 

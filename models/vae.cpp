@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 #include <torch/script.h>
 
+#include <cmath>
 #include <sstream>
 #include <vector>
 
@@ -27,6 +28,29 @@ torch::Tensor scale_blocks(const torch::Tensor& tangent, const torch::Tensor& fa
 
 }  // namespace
 
+Architecture parse_architecture(const std::string& s) {
+  if (s == "paper") return Architecture::Paper;
+  if (s == "dlib") return Architecture::Dlib;
+  throw Error(fmt::format("--architecture '{}': unknown architecture (valid: paper, dlib)", s));
+}
+
+const char* to_string(Architecture a) { return a == Architecture::Paper ? "paper" : "dlib"; }
+
+void glorot_uniform_(torch::Tensor& weight) {
+  TORCH_CHECK(weight.dim() >= 2, "glorot_uniform_: weight of rank >= 2 expected");
+  std::int64_t receptive = 1;
+  for (int64_t d = 2; d < weight.dim(); ++d) receptive *= weight.size(d);
+  const double fan_sum = double(weight.size(0) * receptive + weight.size(1) * receptive);
+  const double limit = std::sqrt(6.0 / fan_sum);
+  torch::NoGradGuard no_grad;
+  weight.uniform_(-limit, limit);
+}
+
+bool VaeImpl::is_decoder_parameter(const std::string& name) const {
+  if (options_.architecture == Architecture::Paper) return name.rfind("gen_", 0) == 0;
+  return name.size() >= 2 && name[0] == 'd' && name[1] >= '0' && name[1] <= '9';
+}
+
 VaeImpl::VaeImpl(VaeOptions options) : options_(options) {
   if (options.channels < 1) throw Error(fmt::format("VAE channels must be >= 1 (got {})", options.channels));
   if (options.latent_dim < 1) throw Error(fmt::format("VAE latent_dim must be >= 1 (got {})", options.latent_dim));
@@ -34,6 +58,32 @@ VaeImpl::VaeImpl(VaeOptions options) : options_(options) {
   using torch::nn::ConvTranspose2dOptions;
   using torch::nn::LinearOptions;
   const int c = options.channels, l = options.latent_dim;
+  if (options.architecture == Architecture::Dlib) {
+    // TF "same" padding: kernel 4 stride 2 pads 1 on each side, kernel 2 stride 2 pads 0.
+    e1 = register_module("e1", torch::nn::Conv2d(Conv2dOptions(c, 32, 4).stride(2).padding(1)));
+    e2 = register_module("e2", torch::nn::Conv2d(Conv2dOptions(32, 32, 4).stride(2).padding(1)));
+    e3 = register_module("e3", torch::nn::Conv2d(Conv2dOptions(32, 64, 2).stride(2)));
+    e4 = register_module("e4", torch::nn::Conv2d(Conv2dOptions(64, 64, 2).stride(2)));
+    e5 = register_module("e5", torch::nn::Linear(LinearOptions(1024, 256)));
+    means = register_module("means", torch::nn::Linear(LinearOptions(256, l)));
+    log_var = register_module("log_var", torch::nn::Linear(LinearOptions(256, l)));
+    d1 = register_module("d1", torch::nn::Linear(LinearOptions(l, 256)));
+    d2 = register_module("d2", torch::nn::Linear(LinearOptions(256, 1024)));
+    d3 = register_module("d3", torch::nn::ConvTranspose2d(ConvTranspose2dOptions(64, 64, 4).stride(2).padding(1)));
+    d4 = register_module("d4", torch::nn::ConvTranspose2d(ConvTranspose2dOptions(64, 32, 4).stride(2).padding(1)));
+    d5 = register_module("d5", torch::nn::ConvTranspose2d(ConvTranspose2dOptions(32, 32, 4).stride(2).padding(1)));
+    d6 = register_module("d6", torch::nn::ConvTranspose2d(ConvTranspose2dOptions(32, c, 4).stride(2).padding(1)));
+    // tf.layers defaults: glorot_uniform kernels (drawn in layer order), zero biases.
+    torch::NoGradGuard no_grad;
+    for (auto& item : named_parameters()) {
+      auto& p = item.value();
+      if (item.key().size() > 5 && item.key().substr(item.key().size() - 5) == ".bias")
+        p.zero_();
+      else
+        glorot_uniform_(p);
+    }
+    return;
+  }
   // Constructed in the paper's order (encoder convs, encoder fc, μ, log σ², decoder fcs, decoder convs) so the
   // default initialisation draws from torch's generator in the same sequence.
   emb_conv0 = register_module("emb_conv0", torch::nn::Conv2d(Conv2dOptions(c, 32, 4).stride(2)));
@@ -56,7 +106,51 @@ VaeImpl::VaeImpl(VaeOptions options) : options_(options) {
   gen_conv3 = register_module("gen_conv3", torch::nn::ConvTranspose2d(ConvTranspose2dOptions(32, c, 4).stride(2)));
 }
 
+std::tuple<torch::Tensor, torch::Tensor> VaeImpl::encode_dlib(const torch::Tensor& x) {
+  auto h = torch::relu(e1(x));
+  h = torch::relu(e2(h));
+  h = torch::relu(e3(h));
+  h = torch::relu(e4(h));
+  h = torch::relu(e5(h.permute({0, 2, 3, 1}).flatten(1)));  // TF flattens (H, W, C)
+  return {means(h), log_var(h)};
+}
+
+torch::Tensor VaeImpl::decode_logits_dlib(const torch::Tensor& z) {
+  auto h = torch::relu(d1(z));
+  h = torch::relu(d2(h)).view({-1, 4, 4, 64}).permute({0, 3, 1, 2});  // TF reshapes to NHWC
+  h = torch::relu(d3(h));
+  h = torch::relu(d4(h));
+  h = torch::relu(d5(h));
+  return d6(h);
+}
+
+torch::Tensor VaeImpl::decode_jvp_dlib(const torch::Tensor& z, const torch::Tensor& tangents) {
+  auto relu_pair = [](torch::Tensor& h, torch::Tensor& dh) {
+    auto mask = (h > 0).to(h.scalar_type());
+    dh = scale_blocks(dh, mask);
+    h = torch::relu(h);
+  };
+  auto h = d1(z);
+  auto dh = torch::linear(tangents, d1->weight);
+  relu_pair(h, dh);
+  h = d2(h);
+  dh = torch::linear(dh, d2->weight);
+  relu_pair(h, dh);
+  h = h.view({-1, 4, 4, 64}).permute({0, 3, 1, 2});
+  dh = dh.view({-1, 4, 4, 64}).permute({0, 3, 1, 2});
+  const std::vector<torch::nn::ConvTranspose2d*> convs{&d3, &d4, &d5, &d6};
+  for (size_t i = 0; i < convs.size(); ++i) {
+    auto& conv = *convs[i];
+    h = conv(h);
+    dh = torch::conv_transpose2d(dh, conv->weight, {}, 2, 1);
+    if (i + 1 < convs.size()) relu_pair(h, dh);
+  }
+  auto s = torch::sigmoid(h);
+  return scale_blocks(dh, s * (1 - s));
+}
+
 std::tuple<torch::Tensor, torch::Tensor> VaeImpl::encode(const torch::Tensor& x) {
+  if (options_.architecture == Architecture::Dlib) return encode_dlib(x);
   auto h = torch::relu(emb_conv0(x));
   h = torch::relu(emb_conv1(h));
   h = torch::relu(emb_conv2(h));
@@ -66,6 +160,7 @@ std::tuple<torch::Tensor, torch::Tensor> VaeImpl::encode(const torch::Tensor& x)
 }
 
 torch::Tensor VaeImpl::decode_logits(const torch::Tensor& z) {
+  if (options_.architecture == Architecture::Dlib) return decode_logits_dlib(z);
   auto h = torch::relu(gen_fc0(z));
   h = torch::relu(gen_fc1(h)).view({-1, 64, 4, 4});
   h = crop1(torch::relu(gen_conv0(h)));
@@ -80,6 +175,7 @@ torch::Tensor VaeImpl::decode_jvp(const torch::Tensor& z, const torch::Tensor& t
   TORCH_CHECK(z.dim() == 2 && tangents.dim() == 2 && z.size(1) == tangents.size(1) &&
                   tangents.size(0) % z.size(0) == 0,
               "decode_jvp: z (B,L) and tangents (M*B,L) expected");
+  if (options_.architecture == Architecture::Dlib) return decode_jvp_dlib(z, tangents);
   // Primal h and tangent dh side by side; the tangent of an affine layer is the layer without its bias, of a
   // ReLU the tangent masked where the primal input is > 0 (PyTorch's ReLU derivative, 0 at 0).
   auto relu_pair = [](torch::Tensor& h, torch::Tensor& dh) {
@@ -149,16 +245,47 @@ def decode(self, z):
     return torch.sigmoid(h)
 )";
 
+const char* kEncodeSourceDlib = R"(
+def encode(self, x):
+    h = torch.relu(torch.conv2d(x, self.e1__weight, self.e1__bias, [2, 2], [1, 1]))
+    h = torch.relu(torch.conv2d(h, self.e2__weight, self.e2__bias, [2, 2], [1, 1]))
+    h = torch.relu(torch.conv2d(h, self.e3__weight, self.e3__bias, [2, 2], [0, 0]))
+    h = torch.relu(torch.conv2d(h, self.e4__weight, self.e4__bias, [2, 2], [0, 0]))
+    h = torch.relu(torch.linear(torch.flatten(h.permute(0, 2, 3, 1), 1), self.e5__weight, self.e5__bias))
+    return torch.linear(h, self.means__weight, self.means__bias), torch.linear(h, self.log_var__weight, self.log_var__bias)
+
+def forward(self, x):
+    mu, logvar = self.encode(x)
+    return mu
+)";
+
+const char* kDecodeSourceDlib = R"(
+def decode(self, z):
+    h = torch.relu(torch.linear(z, self.d1__weight, self.d1__bias))
+    h = torch.relu(torch.linear(h, self.d2__weight, self.d2__bias)).view(-1, 4, 4, 64).permute(0, 3, 1, 2)
+    h = torch.relu(torch.conv_transpose2d(h, self.d3__weight, self.d3__bias, [2, 2], [1, 1]))
+    h = torch.relu(torch.conv_transpose2d(h, self.d4__weight, self.d4__bias, [2, 2], [1, 1]))
+    h = torch.relu(torch.conv_transpose2d(h, self.d5__weight, self.d5__bias, [2, 2], [1, 1]))
+    h = torch.conv_transpose2d(h, self.d6__weight, self.d6__bias, [2, 2], [1, 1])
+    return torch.sigmoid(h)
+)";
+
 void save_script_module(Vae& vae, const std::filesystem::path& path, bool with_decoder) {
   torch::jit::Module m(with_decoder ? "axial_vae" : "axial_encoder");
+  const bool dlib = vae->options().architecture == Architecture::Dlib;
   for (const auto& item : vae->named_parameters()) {
-    const bool decoder_param = item.key().rfind("gen_", 0) == 0;
+    const bool decoder_param = vae->is_decoder_parameter(item.key());
     if (decoder_param && !with_decoder) continue;
     m.register_parameter(script_name(item.key()), item.value().detach().to(torch::kCPU).clone(), false);
   }
   m.register_attribute("channels", c10::IntType::get(), static_cast<int64_t>(vae->options().channels));
   m.register_attribute("latent_dim", c10::IntType::get(), static_cast<int64_t>(vae->options().latent_dim));
-  m.define(std::string(kEncodeSource) + (with_decoder ? kDecodeSource : ""));
+  // Only the dlib architecture carries the attribute, so the paper model's files stay as they were.
+  if (dlib) m.register_attribute("architecture", c10::StringType::get(), std::string("dlib"));
+  if (dlib)
+    m.define(std::string(kEncodeSourceDlib) + (with_decoder ? kDecodeSourceDlib : ""));
+  else
+    m.define(std::string(kEncodeSource) + (with_decoder ? kDecodeSource : ""));
   m.eval();
   std::filesystem::create_directories(path.parent_path().empty() ? "." : path.parent_path());
   // Serialised in memory, then written by write_file_atomically: LibTorch's file writer throws from its destructor
@@ -187,6 +314,12 @@ Vae load_vae_file(const std::filesystem::path& vae_pt, torch::Device device) {
   VaeOptions options;
   options.channels = static_cast<int>(m.attr("channels").toInt());
   options.latent_dim = static_cast<int>(m.attr("latent_dim").toInt());
+  if (m.hasattr("architecture")) {
+    const auto a = m.attr("architecture");
+    if (!a.isString() || (a.toStringRef() != "paper" && a.toStringRef() != "dlib"))
+      throw Error(fmt::format("'{}': attribute 'architecture' is not \"paper\" or \"dlib\"", vae_pt.string()));
+    options.architecture = parse_architecture(a.toStringRef());
+  }
   Vae vae(options);
   std::map<std::string, torch::Tensor> stored;
   for (const auto& p : m.named_parameters(false)) stored[p.name] = p.value;

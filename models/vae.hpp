@@ -14,6 +14,15 @@
 //
 // Submodule names follow the paper's code (emb_conv0..3, emb_fc0, fcmu, fclogvar, gen_fc0..1, gen_conv0..3), so
 // named_parameters() reads like its state_dict with '.'-separated indices replaced by digits.
+//
+// Architecture::Dlib — disentanglement_lib's conv_encoder / deconv_decoder (methods/shared/architectures.py), in
+// PyTorch layout but computing what the TF NHWC graph computes:
+//   e1 Conv 32 4x4/2 pad 1, e2 Conv 32 4x4/2 pad 1, e3 Conv 64 2x2/2, e4 Conv 64 2x2/2 (TF "same"), ReLU after each
+//   (64→32→16→8→4); flatten in TF's (H,W,C) order (1024) → e5 Dense 256 + ReLU → means, log_var Dense L (linear).
+//   d1 Dense 256 + ReLU → d2 Dense 1024 + ReLU → reshape (N,4,4,64) NHWC → d3 ConvT 64, d4 ConvT 32, d5 ConvT 32
+//   (4x4/2 pad 1, ReLU) → d6 ConvT C 4x4/2 pad 1, linear: LOGITS (decode() applies the sigmoid).
+//   Kernels Glorot-uniform (limit sqrt(6/(fan_in+fan_out)), fans as TF computes them), biases zero.
+//   Parameter count for C=1, L=10: 690,517.
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -24,10 +33,19 @@ namespace axial::models {
 
 inline constexpr int kImageSize = 64;
 
+enum class Architecture { Paper, Dlib };
+Architecture parse_architecture(const std::string& s);  // "paper" | "dlib", else axial::Error naming --architecture
+const char* to_string(Architecture a);
+
 struct VaeOptions {
   int channels = 1;
   int latent_dim = 10;
+  Architecture architecture = Architecture::Paper;
 };
+
+// TF1's glorot_uniform for a torch weight (Linear (out,in), Conv2d (out,in,kh,kw), ConvTranspose2d (in,out,kh,kw)):
+// U(−a, a), a = sqrt(6 / (fan_in + fan_out)), fan = channels·kh·kw (the sum is the same for TF's kernel layouts).
+void glorot_uniform_(torch::Tensor& weight);
 
 class VaeImpl : public torch::nn::Module {
  public:
@@ -52,9 +70,20 @@ class VaeImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x) { return std::get<0>(encode(x)); }
 
   const VaeOptions& options() const { return options_; }
+  // True for parameters of the decoder (gen_* / d*), false for the encoder's.
+  bool is_decoder_parameter(const std::string& name) const;
 
  private:
+  std::tuple<torch::Tensor, torch::Tensor> encode_dlib(const torch::Tensor& x);
+  torch::Tensor decode_logits_dlib(const torch::Tensor& z);
+  torch::Tensor decode_jvp_dlib(const torch::Tensor& z, const torch::Tensor& tangents);
+
   VaeOptions options_;
+  // Architecture::Dlib
+  torch::nn::Conv2d e1{nullptr}, e2{nullptr}, e3{nullptr}, e4{nullptr};
+  torch::nn::Linear e5{nullptr}, means{nullptr}, log_var{nullptr}, d1{nullptr}, d2{nullptr};
+  torch::nn::ConvTranspose2d d3{nullptr}, d4{nullptr}, d5{nullptr}, d6{nullptr};
+  // Architecture::Paper
   torch::nn::Conv2d emb_conv0{nullptr}, emb_conv1{nullptr}, emb_conv2{nullptr}, emb_conv3{nullptr};
   torch::nn::Linear emb_fc0{nullptr}, fcmu{nullptr}, fclogvar{nullptr};
   torch::nn::Linear gen_fc0{nullptr}, gen_fc1{nullptr};
@@ -62,13 +91,14 @@ class VaeImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Vae);
 
-// Number of scalar parameters (567,637 for C=1, L=10).
+// Number of scalar parameters (567,637 for C=1, L=10; 690,517 for the dlib architecture).
 std::int64_t count_parameters(const torch::nn::Module& module);
 
 // --- Saved models -------------------------------------------------------------------------------------------
 // A training directory DIR holds DIR/config.json and DIR/model/{vae.pt,encoder.pt} (see docs/training.md).
 // vae.pt is a TorchScript module (loadable by Python's torch.jit.load too) whose parameters are the VAE's, named
-// like named_parameters() with '.' replaced by "__", with int attributes `channels` and `latent_dim` and methods
+// like named_parameters() with '.' replaced by "__", with int attributes `channels` and `latent_dim`, for the dlib
+// architecture a string attribute `architecture` = "dlib" (files without it are the paper's), and methods
 //   encode(x) -> (mu, logvar), decode(z) -> image in [0,1], forward(x) -> mu.
 // encoder.pt is a TorchScript module whose forward maps float (N,C,64,64) in [0,1] to μ (N,L) (the
 // disentanglement_lib `pytorch_model.pt` convention).
@@ -77,7 +107,7 @@ std::int64_t count_parameters(const torch::nn::Module& module);
 void save_vae_torchscript(Vae& vae, const std::filesystem::path& path);
 void save_encoder_torchscript(Vae& vae, const std::filesystem::path& path);
 
-// Loads a VAE from a vae.pt written by save_vae_torchscript, onto `device`, in eval() mode.
+// Loads a VAE from a vae.pt written by save_vae_torchscript (either architecture), onto `device`, in eval() mode.
 // Throws axial::Error naming the file if it is missing or not such a module.
 Vae load_vae_file(const std::filesystem::path& vae_pt, torch::Device device = torch::kCPU);
 // Loads DIR/model/vae.pt of a training directory (channels and latent_dim come from the file; they are also in

@@ -1,7 +1,10 @@
-// `axial train`: train a β-VAE (γ = 0), JL1-VAE (--penalty l1) or JL2-VAE (--penalty l2) — issue 4.
+// `axial train`: train a JL1-VAE (--method jl1, the default; γ = 0 is the paper's β-VAE), JL2-VAE (jl2) — issue 4 —
+// or one of disentanglement_lib's methods (beta_vae, annealed_vae, dip_vae_i, dip_vae_ii, beta_tc_vae,
+// factor_vae) — issue 15.
 // The work is models::train / models::resume (models/trainer.hpp); this file only parses the command line.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "src/core/error.hpp"
@@ -27,9 +30,27 @@ void describe(OptionTable& t, TrainArgs& a) {
   // clang-format off
   t.add("dataset", o.dataset,
         "training data: three-dots (rendered on the fly), NAME=PATH or FILE.h5 (axial native format)")
-   .add("beta", o.beta, "KL weight beta (>= 0)")
-   .add("gamma", o.gamma, "Jacobian penalty weight gamma (>= 0; 0 = beta-VAE)")
-   .add("penalty", o.penalty, "Jacobian penalty: l1 (JL1-VAE) | l2 (JL2-VAE)")
+   .add("method", o.method,
+        "jl1 (default) | jl2 | beta_vae | annealed_vae | dip_vae_i | dip_vae_ii | beta_tc_vae | factor_vae; "
+        "options of another method are errors (docs/training.md)")
+   .add("architecture", o.architecture,
+        "paper (the paper's defaultConv, sigmoid decoder) | dlib (disentanglement_lib's conv_encoder / "
+        "deconv_decoder, logits decoder, Glorot-uniform init)")
+   .add("adam", o.adam, "torch (PyTorch's Adam) | tf (TF1 Adam: epsilon added to the uncorrected sqrt(v))")
+   .add("beta", o.beta, "KL weight beta (>= 0): jl1/jl2 (annealed), beta_vae, beta_tc_vae (default 4)")
+   .add("gamma", o.gamma,
+        "jl1/jl2: Jacobian penalty weight (default 0.1; 0 = the paper's beta-VAE); annealed_vae: weight of "
+        "|KL - C| (default 1000); factor_vae: TC weight (default 30)")
+   .add("lambda-od", o.lambda_od, "dip_vae_i/ii: off-diagonal weight lambda_od (default 5)")
+   .add("lambda-d-factor", o.lambda_d_factor,
+        "dip_vae_i/ii: lambda_d = lambda_d_factor * lambda_od (default dip_vae_i 10, dip_vae_ii 1)")
+   .add("c-max", o.c_max, "annealed_vae: final capacity C (default 25)")
+   .add("iteration-threshold", o.iteration_threshold,
+        "annealed_vae: steps over which C grows linearly from 0 to c-max (default 100000)")
+   .flag("dlib-step-count", o.dlib_step_count,
+         "factor_vae: count --steps as disentanglement_lib does (2 per update: 300000 steps = 150000 updates)",
+         Role::kResult)
+   .add("penalty", o.penalty, "jl1/jl2 Jacobian penalty: l1 (JL1-VAE) | l2 (JL2-VAE); --penalty l2 alone means jl2")
    .add("jacobian", o.jacobian,
         "decoder Jacobian: fd (the paper's forward differences, eps 1e-3) | exact (forward-mode JVPs)")
    .add("jacobian-columns", o.jacobian_columns,
@@ -49,9 +70,31 @@ void describe(OptionTable& t, TrainArgs& a) {
    .add("checkpoint-every", o.checkpoint_every, "write DIR/checkpoint.pt every n steps (and at the end)",
         Role::kFixed)
    .flag("quiet", o.quiet, "no progress on stderr")
+   .add("dump-step", o.dump_step,
+        "write the first step's tensors (float64, NHWC) to this .h5 file (docs/training.md, \"Checkable steps\")",
+        Role::kRun)
    .add("out", out, "output directory (must not exist or be empty)", Role::kRun)
    .add("resume", resume_dir, "continue the run in this directory from its last checkpoint", Role::kRun);
   // clang-format on
+}
+
+// The method and its options: --penalty l2 without --method means jl2; an option of another method is an error;
+// options not given take the method's defaults.
+void resolve_method(const OptionTable& t, TrainArgs& a) {
+  models::TrainOptions& o = a.o;
+  if (!t.given("method") && t.given("penalty")) o.method = o.penalty == "l2" ? "jl2" : "jl1";
+  const auto& own = models::method_options(o.method);  // also rejects an unknown --method
+  std::vector<std::string> given;
+  for (const auto& name : models::method_option_names()) {
+    if (!t.given(name)) continue;
+    if (std::find(own.begin(), own.end(), name) == own.end()) {
+      std::string list;
+      for (const auto& n : own) list += (list.empty() ? "--" : ", --") + n;
+      throw Error(fmt::format("--{} does not belong to --method {} (its options: {})", name, o.method, list));
+    }
+    given.push_back(name);
+  }
+  models::set_method_defaults(o, given);
 }
 
 // Parses and validates everything a fresh run checks before it writes anything (used by check-plan).
@@ -60,7 +103,10 @@ void parse_and_validate(const Args& args, OptionTable& t, TrainArgs& a) {
   t.parse(args);
   if (a.out.empty() == a.resume_dir.empty())
     throw Error("give exactly one of --out DIR (a new run) or --resume DIR");
-  if (a.resume_dir.empty()) models::validate(a.o);
+  if (a.resume_dir.empty()) {
+    resolve_method(t, a);
+    models::validate(a.o);
+  }
 }
 
 }  // namespace
@@ -78,7 +124,9 @@ int run_train(const Args& args) {
   const std::string& resume_dir = a.resume_dir;
   OptionTable t("axial train options");
   const std::string usage =
-      "axial train [--dataset three-dots|FILE.h5] [--beta 4] [--gamma 0.1] [--penalty l1|l2] [--jacobian fd|exact] "
+      "axial train [--dataset three-dots|FILE.h5] [--method jl1|jl2|beta_vae|annealed_vae|dip_vae_i|dip_vae_ii|"
+      "beta_tc_vae|factor_vae] [--architecture paper|dlib] [--adam torch|tf] [METHOD OPTIONS] [--dump-step FILE.h5]\n"
+      "            [--beta 4] [--gamma 0.1] [--penalty l1|l2] [--jacobian fd|exact] "
       "[--jacobian-columns k] [--latent-dim 10] [--batch-size 64] [--lr 1e-4] [--steps N] [--anneal-steps A] "
       "[--train-cache N] [--seed S] [--data-seed 0] [--device auto] [--log-every n] [--checkpoint-every n] "
       "[--threads n] [--quiet] --out DIR | --resume DIR\n\n"
@@ -89,9 +137,7 @@ int run_train(const Args& args) {
     print_help(usage, t.description());
     return 0;
   }
-  describe(t, a);
-  t.parse(args);
-  if (out.empty() == resume_dir.empty()) throw Error("give exactly one of --out DIR (a new run) or --resume DIR");
+  parse_and_validate(args, t, a);
   try {
     if (!resume_dir.empty()) {
       // The run's options come from DIR/config.json; only how it runs may change (the table's kRun rows).
@@ -100,6 +146,8 @@ int run_train(const Args& args) {
       for (const auto& name : fixed)
         throw Error(fmt::format("--{} cannot be combined with --resume (the run's options come from {}/config.json)",
                                 name, resume_dir));
+      if (t.given("dump-step"))
+        throw Error("--dump-step cannot be combined with --resume (it writes the first step of a fresh run)");
       models::ResumeOverrides ov;
       ov.threads = o.threads;
       ov.quiet = o.quiet;

@@ -70,7 +70,7 @@ double parse_real_option(const std::string& name, const std::string& text, doubl
 const char* text_placeholder(const std::string& o) {
   if (o == "out" || o == "resume") return "DIR";
   if (o == "model") return "PATH";
-  if (o == "dump-samples") return "FILE";
+  if (o == "dump-samples" || o == "dump-step") return "FILE";
   if (o == "dataset") return "SPEC";
   if (o == "device") return "DEV";
   if (o == "input-range") return "RANGE";

@@ -191,7 +191,7 @@ ordered_json parse_toml_subset(const std::string& text, const std::string& filen
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"name", "out", "grid", "train", "eval", "slurm", "report"};
+const std::set<std::string> kTopKeys = {"name", "out", "grid", "variants", "train", "eval", "slurm", "report"};
 const std::set<std::string> kSlurmKeys = {"partition", "account",      "qos",   "time",  "gpus", "cpus_per_task",
                                           "mem",       "max_parallel", "setup", "extra", "constraint"};
 const std::set<std::string> kReportKeys = {"group_by", "reference", "compare_locality"};
@@ -211,6 +211,8 @@ std::string scalar_text(const ordered_json& v, const std::string& where) {
   if (v.is_number_integer()) return v.dump();
   if (v.is_number_float()) {
     double d = v.get<double>();
+    // Whole numbers as integers ("30", not "3e+01"), the rest in the shortest form that reads back exactly.
+    if (std::isfinite(d) && std::fabs(d) < 1e15 && d == std::floor(d)) return fmt::format("{:.0f}", d);
     for (int prec = 1; prec <= 17; ++prec) {
       std::string s = fmt::format("{:.{}g}", d, prec);
       if (std::stod(s) == d) return s;
@@ -269,7 +271,8 @@ SweepPlan expand_plan(const ordered_json& spec_in, const fs::path& base_dir) {
   if (!spec_in.is_object()) throw Error("plan: expected an object/table at the top level");
   for (auto& [k, v] : spec_in.items())
     if (!kTopKeys.count(k))
-      throw Error(fmt::format("plan: unknown key '{}' (valid: name, out, grid, train, eval, slurm, report)", k));
+      throw Error(
+          fmt::format("plan: unknown key '{}' (valid: name, out, grid, variants, train, eval, slurm, report)", k));
   ordered_json spec = spec_in;
   for (const char* t : {"grid", "train", "eval", "slurm", "report"}) {
     if (!spec.contains(t)) spec[t] = ordered_json::object();
@@ -315,7 +318,46 @@ SweepPlan expand_plan(const ordered_json& spec_in, const fs::path& base_dir) {
       if (v.is_array() || v.is_object())
         throw Error(fmt::format("plan [{}] {}: must be a single value (put lists under [grid])", t, k));
     }
-  std::size_t total = 1;
+  // Variants (JSON plans): a list of {"name": ..., "train": {...}, "eval": {...}}, each crossed with the grid.
+  struct Variant {
+    std::string name;
+    ordered_json train, eval;
+  };
+  std::vector<Variant> variants;
+  if (spec.contains("variants")) {
+    const auto& vs = spec["variants"];
+    if (!vs.is_array() || vs.empty()) throw Error("plan: variants must be a non-empty list of objects");
+    std::set<std::string> seen;
+    for (const auto& v : vs) {
+      if (!v.is_object() || !v.contains("name") || !v["name"].is_string() || v["name"].get<std::string>().empty())
+        throw Error("plan: every variant needs a \"name\" (a non-empty string)");
+      Variant var{v["name"].get<std::string>(), v.value("train", ordered_json::object()),
+                  v.value("eval", ordered_json::object())};
+      const std::string where = fmt::format("plan variant '{}'", var.name);
+      if (sanitise(var.name) != var.name) throw Error(fmt::format("{}: the name must be letters, digits, . + -", where));
+      if (!seen.insert(var.name).second) throw Error(fmt::format("{}: name used twice", where));
+      for (auto& [k, x] : v.items())
+        if (k != "name" && k != "train" && k != "eval")
+          throw Error(fmt::format("{}: unknown key '{}' (valid: name, train, eval)", where, k));
+      for (const char* t : {"train", "eval"}) {
+        const ordered_json& part = std::string(t) == "train" ? var.train : var.eval;
+        if (!part.is_object()) throw Error(fmt::format("{}: {} must be an object", where, t));
+        const auto& reserved = std::string(t) == "train" ? kReservedTrain : kReservedEval;
+        for (auto& [k, x] : part.items()) {
+          if (reserved.count(k) || reserved.count(option_name(k)))
+            throw Error(fmt::format("{} {} {}: set by axial sweep itself", where, t, k));
+          if (x.is_array() || x.is_object()) throw Error(fmt::format("{} {} {}: must be a single value", where, t, k));
+          if (spec[t].contains(k)) throw Error(fmt::format("{}: '{}' is both in the variant and in [{}]", where, k, t));
+          const std::string gk = std::string(t) == "eval" ? "eval." + k : k;
+          if (spec["grid"].contains(gk))
+            throw Error(fmt::format("{}: '{}' is both in the variant and in [grid]", where, k));
+        }
+      }
+      variants.push_back(std::move(var));
+    }
+  }
+  const std::size_t variant_count = variants.empty() ? 1 : variants.size();
+  std::size_t total = variant_count;
   for (auto& [k, v] : axes) {
     total *= v.size();
     if (total > 1000000) throw Error("plan: more than 1,000,000 runs");
@@ -326,13 +368,19 @@ SweepPlan expand_plan(const ordered_json& spec_in, const fs::path& base_dir) {
     run.index = i;
     run.values = ordered_json::object();
     // Mixed radix, last axis fastest (like itertools.product).
-    std::size_t rem = i;
+    const std::size_t grid_total = total / variant_count;
+    const Variant* variant = variants.empty() ? nullptr : &variants[i / grid_total];
+    std::size_t rem = i % grid_total;
     std::vector<std::size_t> digit(axes.size());
     for (std::size_t a = axes.size(); a-- > 0;) {
       digit[a] = rem % axes[a].second.size();
       rem /= axes[a].second.size();
     }
     std::vector<std::string> parts;
+    if (variant) {
+      run.values["variant"] = variant->name;
+      parts.push_back(variant->name);
+    }
     for (std::size_t a = 0; a < axes.size(); ++a) {
       const auto& v = axes[a].second[digit[a]];
       run.values[axes[a].first] = v;
@@ -347,7 +395,12 @@ SweepPlan expand_plan(const ordered_json& spec_in, const fs::path& base_dir) {
     run.eval_dir = run.dir / "eval";
     // Train: fixed options, then grid values (grid wins on duplicates: reject instead, to avoid surprises).
     ordered_json train = spec["train"], eval = spec["eval"];
+    if (variant) {
+      for (auto& [k, v] : variant->train.items()) train[k] = v;
+      for (auto& [k, v] : variant->eval.items()) eval[k] = v;
+    }
     for (auto& [k, v] : run.values.items()) {
+      if (variant && k == "variant") continue;
       bool is_eval = k.rfind("eval.", 0) == 0;
       ordered_json& target = is_eval ? eval : train;
       std::string bare = is_eval ? k.substr(5) : k;

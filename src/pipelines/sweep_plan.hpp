@@ -11,6 +11,9 @@
 //   gamma = [0, 0.1]
 //   seed = "11-20"               # an array, a scalar or an inclusive range "A-B"
 //   "eval.bins" = [10, 20]       # keys starting with "eval." are eval options
+//   variants = [{"name": "beta_vae", "train": {"method": "beta_vae"}, "eval": {...}}, ...]
+//                                # JSON plans only: each variant (outermost, in order) crossed with the grid; run
+//                                # names start with the variant's name, values["variant"] holds it
 //   [train]                      # fixed train options, e.g. steps = 300000
 //   [eval]                       # fixed eval options, e.g. protocol = "paper"
 //   [slurm]                      # partition, account, qos, time, gpus, cpus_per_task, mem, constraint,

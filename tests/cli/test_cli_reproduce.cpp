@@ -83,3 +83,45 @@ TEST_CASE("sweep skip/resume on a tiny plan: run, rerun skips, lost results re-e
   CHECK(axial::test::slurp(run0 / "log.txt").find("axial train --resume") != std::string::npos);
   CHECK(fs::exists(run0 / "eval" / "results.json"));
 }
+
+TEST_CASE("axial reproduce three-dots --figure 5 --preset paper --plan-only --slurm: 7 methods x seeds 0-9") {
+  axial::test::TempDir dir;
+  auto r = run_axial("reproduce three-dots --figure 5 --preset paper --plan-only --slurm --out '" +
+                     (dir / "p").string() + "'");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto plan = nlohmann::json::parse(axial::test::slurp(dir / "p" / "plan.json"));
+  CHECK(plan["grid"]["seed"].size() == 10);
+  CHECK(plan["grid"]["seed"][0] == 0);
+  CHECK(plan["variants"].size() == 7);
+  CHECK(plan["train"]["steps"] == 300000);
+  CHECK(plan["report"]["group_by"] == "method");
+  std::string script = axial::test::slurp(dir / "p" / "sweep.sbatch");
+  CHECK(script.find("#SBATCH --array=0-69\n") != std::string::npos);
+  auto args_of = [&](int index) {
+    auto d = run_axial("sweep '" + (dir / "p" / "plan.json").string() + "' --run-index " + std::to_string(index) +
+                       " --dry-run");
+    REQUIRE(d.exit_code == 0);
+    return d.out;
+  };
+  // Run order: jl1, beta_vae, factor_vae, dip_vae_i, dip_vae_ii, beta_tc_vae, annealed_vae; seeds 0-9 each.
+  CHECK(args_of(3).find("--method jl1 --architecture paper --adam torch --beta 4 --gamma 0.1 --anneal-steps 100000 "
+                        "--seed 3") != std::string::npos);
+  CHECK(args_of(10).find("--method beta_vae --beta 4 --architecture dlib --adam tf --seed 0") != std::string::npos);
+  CHECK(args_of(25).find("--method factor_vae --gamma 30 --dlib-step-count --architecture dlib --adam tf --seed 5") !=
+        std::string::npos);
+  CHECK(args_of(30).find("--method dip_vae_i --lambda-od 5 --lambda-d-factor 10") != std::string::npos);
+  CHECK(args_of(40).find("--method dip_vae_ii --lambda-od 5 --lambda-d-factor 1") != std::string::npos);
+  CHECK(args_of(50).find("--method beta_tc_vae --beta 4") != std::string::npos);
+  CHECK(args_of(69).find("--method annealed_vae --c-max 25 --gamma 1000 --iteration-threshold 100000") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "p" / "runs"));
+  // Every run's options pass axial train's own checks.
+  auto check = run_axial("check-plan '" + (dir / "p" / "plan.json").string() + "'");
+  CAPTURE(check.err);
+  CHECK(check.exit_code == 0);
+  auto bad = run_axial("reproduce three-dots --figure 5 --gammas 0 --plan-only --out '" + (dir / "q").string() + "'");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--gammas does not apply to --figure 5") != std::string::npos);
+  CHECK(run_axial("reproduce three-dots --figure 4 --plan-only").exit_code == 2);
+}

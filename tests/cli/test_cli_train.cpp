@@ -24,6 +24,8 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kTiny =
     " --batch-size 4 --train-cache 32 --latent-dim 3 --threads 1 --device cpu --quiet --anneal-steps 10 ";
+// The same sizes without jl1's --anneal-steps (for the other methods).
+const std::string kTinyMethod = " --batch-size 4 --train-cache 32 --latent-dim 3 --threads 1 --device cpu --quiet ";
 
 void check_error(const std::string& args, const std::string& needle) {
   CAPTURE(args);
@@ -220,4 +222,96 @@ TEST_CASE("axial train: a check that fails once the run directory is made leaves
   fs::create_directories(out);
   check_error("--dataset '" + data.string() + "' --steps 2 --out '" + out.string() + "'" + kTiny, "d.h5");
   CHECK(fs::is_empty(out));
+}
+
+TEST_CASE("axial train --method: options of another method are errors naming them") {
+  TempDir tmp;
+  const std::string out = " --out '" + (tmp / "run").string() + "'";
+  check_error("--method beta_vae --lambda-od 3" + out, "--lambda-od does not belong to --method beta_vae");
+  check_error("--method factor_vae --beta 2" + out, "--beta does not belong to --method factor_vae");
+  check_error("--method dip_vae_i --c-max 3" + out, "--c-max does not belong to --method dip_vae_i");
+  check_error("--method annealed_vae --dlib-step-count" + out, "--dlib-step-count does not belong");
+  check_error("--gamma 0.2 --lambda-d-factor 2" + out, "--lambda-d-factor does not belong to --method jl1");
+  check_error("--method jl1 --penalty l2" + out, "contradicts --method jl1");
+  check_error("--method vae" + out, "--method 'vae'");
+  check_error("--architecture resnet" + out, "--architecture 'resnet'");
+  check_error("--adam sgd" + out, "--adam 'sgd'");
+  check_error("--method annealed_vae --iteration-threshold 0" + out, "--iteration-threshold");
+  check_error("--dump-step '" + (tmp / "no" / "d.h5").string() + "'" + out, "--dump-step");
+  CHECK_FALSE(fs::exists(tmp / "run"));
+}
+
+TEST_CASE("axial train --method: config.json records the method and its own options; --penalty l2 alone is jl2") {
+  TempDir tmp;
+  auto r = run_axial("train --method dip_vae_ii --lambda-od 2 --architecture dlib --adam tf --steps 2 --log-every 1" +
+                     kTinyMethod + "--out '" + (tmp / "dip").string() + "' --dump-step '" + (tmp / "d.h5").string() + "'");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(axial::test::slurp(tmp / "dip" / "config.json"));
+  CHECK(j["options"]["method"] == "dip_vae_ii");
+  CHECK(j["options"]["lambda_od"] == 2.0);
+  CHECK(j["options"]["lambda_d_factor"] == 1.0);  // dip_vae_ii's default
+  CHECK(j["options"]["architecture"] == "dlib");
+  CHECK(j["options"]["adam"] == "tf");
+  CHECK_FALSE(j["options"].contains("gamma"));
+  CHECK_FALSE(j["options"].contains("anneal_steps"));
+  CHECK(fs::exists(tmp / "d.h5"));
+  auto l2 = run_axial("train --penalty l2 --steps 1" + kTiny + "--out '" + (tmp / "l2").string() + "'");
+  REQUIRE(l2.exit_code == 0);
+  auto k = nlohmann::json::parse(axial::test::slurp(tmp / "l2" / "config.json"));
+  CHECK(k["options"]["method"] == "jl2");
+  CHECK(k["options"]["penalty"] == "l2");
+  // --dump-step and method options are refused on --resume.
+  check_error("--resume '" + (tmp / "dip").string() + "' --dump-step '" + (tmp / "e.h5").string() + "'",
+              "--dump-step cannot be combined with --resume");
+  check_error("--resume '" + (tmp / "dip").string() + "' --lambda-od 3", "--lambda-od cannot be combined");
+}
+
+TEST_CASE("axial train --method factor_vae: killed with SIGKILL and resumed, ends bit-identical") {
+  TempDir tmp;
+  const std::string common = kTinyMethod + " --method factor_vae --architecture dlib --adam tf --steps 60 "
+                                     "--checkpoint-every 7 --log-every 10 --seed 4";
+  auto full = run_axial("train" + common + " --out '" + (tmp / "full").string() + "'");
+  INFO(full.err);
+  REQUIRE(full.exit_code == 0);
+  const fs::path dir = tmp / "killed";
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::string cmd = std::string("exec '") + AXIAL_BINARY + "' train" + common + " --out '" + dir.string() +
+                      "' >/dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(dir / "checkpoint.pt") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(fs::exists(dir / "checkpoint.pt"));
+  auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 0);
+  auto a = axial::models::load_vae(tmp / "full"), b = axial::models::load_vae(dir);
+  auto pb = b->named_parameters();
+  for (const auto& item : a->named_parameters()) {
+    CAPTURE(item.key());
+    CHECK(torch::equal(item.value(), pb[item.key()]));
+  }
+}
+
+TEST_CASE("axial train --method: the NaN guard stops every method naming the step") {
+  for (const char* method : {"factor_vae", "dip_vae_i", "beta_tc_vae", "annealed_vae"}) {
+    CAPTURE(method);
+    TempDir tmp;
+    auto r = run_axial(std::string("train --method ") + method + " --architecture dlib" + kTinyMethod +
+                       " --lr 1e30 --steps 50 --checkpoint-every 1 --out '" + (tmp / "run").string() + "'");
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("NaN or Inf at step ") != std::string::npos);
+    CHECK(fs::exists(tmp / "run" / "checkpoint.pt"));
+    CHECK_FALSE(fs::exists(tmp / "run" / "model" / "vae.pt"));
+  }
 }

@@ -157,3 +157,46 @@ TEST_CASE("run_state: new, interrupted (train config present), done (results.jso
   CHECK(shell_quote("a b'c") == "'a b'\\''c'");
   CHECK(shell_quote("/x/y-1.json") == "/x/y-1.json");
 }
+
+TEST_CASE("expand_plan: variants (outermost) crossed with the grid, their options merged, clashes refused") {
+  using axial::pipelines::ordered_json;
+  ordered_json spec = ordered_json::parse(R"({
+    "name": "v", "out": "o",
+    "grid": {"seed": [0, 1]},
+    "variants": [{"name": "a", "train": {"method": "beta_vae", "beta": 4}},
+                 {"name": "b", "train": {"method": "factor_vae", "dlib_step_count": true}, "eval": {"bins": 5}}],
+    "train": {"steps": 3}
+  })");
+  auto plan = axial::pipelines::expand_plan(spec, "/tmp");
+  REQUIRE(plan.runs.size() == 4);
+  CHECK(plan.runs[0].name == "a_seed-0");
+  CHECK(plan.runs[1].name == "a_seed-1");
+  CHECK(plan.runs[2].name == "b_seed-0");
+  CHECK(plan.runs[3].values["variant"] == "b");
+  auto has = [](const std::vector<std::string>& args, const std::string& s) {
+    std::string all;
+    for (const auto& a : args) all += a + " ";
+    return all.find(s) != std::string::npos;
+  };
+  CHECK(has(plan.runs[0].train_args, "--steps 3 --method beta_vae --beta 4 --seed 0"));
+  CHECK(has(plan.runs[3].train_args, "--method factor_vae --dlib-step-count --seed 1"));
+  CHECK_FALSE(has(plan.runs[0].train_args, "--variant"));
+  CHECK(has(plan.runs[3].eval_args, "--bins 5"));
+  CHECK_FALSE(has(plan.runs[1].eval_args, "--bins"));
+  auto bad = [&](const char* text, const std::string& needle) {
+    try {
+      axial::pipelines::expand_plan(ordered_json::parse(text), "/tmp");
+      FAIL("no error for " << text);
+    } catch (const axial::Error& e) {
+      CHECK(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  };
+  bad(R"({"out": "o", "variants": [{"train": {}}]})", "needs a \"name\"");
+  bad(R"({"out": "o", "variants": [{"name": "a"}, {"name": "a"}]})", "name used twice");
+  bad(R"({"out": "o", "train": {"beta": 1}, "variants": [{"name": "a", "train": {"beta": 2}}]})",
+      "'beta' is both in the variant and in [train]");
+  bad(R"({"out": "o", "grid": {"beta": [1]}, "variants": [{"name": "a", "train": {"beta": 2}}]})",
+      "both in the variant and in [grid]");
+  bad(R"({"out": "o", "variants": [{"name": "a", "train": {"out": "x"}}]})", "set by axial sweep itself");
+  bad(R"({"out": "o", "variants": []})", "non-empty list");
+}
