@@ -46,6 +46,11 @@ std::string value_text(const json& v) {
 
 }  // namespace
 
+std::string test_family(const std::string& metric, double locality) {
+  if (!std::isnan(locality)) return metric + " (all localities)";
+  return classify_metric(metric).kind == MetricKind::kDetail ? "axis-alignment details" : "global scores";
+}
+
 std::string format_locality(double locality) {
   if (std::isnan(locality)) return "";
   // Shortest representation that round-trips (0.1 → "0.1").
@@ -366,25 +371,73 @@ Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& grou
     MetricSummary m;
     m.metric = metric;
     m.locality = rho;
+    m.cls = classify_metric(metric);
     m.values.resize(c.groups.size());
     for (const auto& o : c.observations)
       if (o.metric == metric && (std::isnan(rho) ? std::isnan(o.locality) : o.locality == rho))
         m.values[c.runs[o.run].group].push_back(o.value);
-    for (const auto& v : m.values) m.per_group.push_back(v.empty() ? Summary{} : summarize(v));
+    for (const auto& v : m.values) {
+      m.per_group.push_back(v.empty() ? Summary{} : summarize(v));
+      const Summary& s = m.per_group.back();
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      m.ci95.push_back(s.n < 2 ? Interval{nan, nan, false}
+                       : m.cls.range ? clip_interval(s.ci95_low, s.ci95_high, m.cls.range->first, m.cls.range->second)
+                                     : Interval{s.ci95_low, s.ci95_high, false});
+    }
     c.summaries.push_back(std::move(m));
   };
   for (const auto& name : global_order) add_row(name, kGlobal);
   for (const auto& name : local_order)
     for (double rho : localities[name]) add_row(name, rho);
-  // Every pair of groups.
-  for (const auto& m : c.summaries)
+  // Table order: headline metrics first, then scores, details, counts (stable: first appearance within each).
+  std::stable_sort(c.summaries.begin(), c.summaries.end(), [](const MetricSummary& a, const MetricSummary& b) {
+    if (a.cls.headline_rank != b.cls.headline_rank) return a.cls.headline_rank < b.cls.headline_rank;
+    return int(a.cls.kind) < int(b.cls.kind);
+  });
+  // Every pair of groups, scores and details only; tests only with kMinRunsForTests runs in both groups.
+  for (const auto& m : c.summaries) {
+    if (m.cls.kind == MetricKind::kCount) continue;
     for (std::size_t a = 0; a < c.groups.size(); ++a)
       for (std::size_t b = a + 1; b < c.groups.size(); ++b) {
         if (m.values[a].empty() || m.values[b].empty()) continue;
-        c.comparisons.push_back({m.metric, m.locality, a, b, welch_t_test(m.values[a], m.values[b]),
-                                 student_t_test(m.values[a], m.values[b]),
-                                 mann_whitney_u(m.values[a], m.values[b])});
+        Comparison k;
+        k.metric = m.metric, k.locality = m.locality, k.group_a = a, k.group_b = b;
+        k.family = test_family(m.metric, m.locality);
+        const std::size_t na = m.values[a].size(), nb = m.values[b].size();
+        if (na < kMinRunsForTests || nb < kMinRunsForTests) {
+          const double nan = std::numeric_limits<double>::quiet_NaN();
+          k.note = fmt::format("no test: fewer than {} runs in a group (n = {} and {}), values only",
+                               kMinRunsForTests, na, nb);
+          k.welch = {nan, nan, nan, "welch", k.note};
+          k.student = {nan, nan, nan, "student", k.note};
+          k.mann_whitney = {nan, nan, nan, "", k.note};
+        } else {
+          k.welch = welch_t_test(m.values[a], m.values[b]);
+          k.student = student_t_test(m.values[a], m.values[b]);
+          k.mann_whitney = mann_whitney_u(m.values[a], m.values[b]);
+        }
+        c.comparisons.push_back(std::move(k));
       }
+  }
+  // Holm within each family, each test separately.
+  std::set<std::string> families;
+  for (const auto& k : c.comparisons) families.insert(k.family);
+  for (const auto& f : families) {
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < c.comparisons.size(); ++i)
+      if (c.comparisons[i].family == f) idx.push_back(i);
+    auto adjust = [&](auto get_p, auto set_p) {
+      std::vector<double> p;
+      for (auto i : idx) p.push_back(get_p(c.comparisons[i]));
+      const auto adj = holm_adjust(p);
+      for (std::size_t j = 0; j < idx.size(); ++j) set_p(c.comparisons[idx[j]], adj[j]);
+    };
+    adjust([](const Comparison& k) { return k.welch.p_value; }, [](Comparison& k, double v) { k.welch_p_holm = v; });
+    adjust([](const Comparison& k) { return k.student.p_value; },
+           [](Comparison& k, double v) { k.student_p_holm = v; });
+    adjust([](const Comparison& k) { return k.mann_whitney.p_value; },
+           [](Comparison& k, double v) { k.mann_whitney_p_holm = v; });
+  }
   return c;
 }
 

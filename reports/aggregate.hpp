@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/metric_kinds.hpp"
 #include "reports/statistics.hpp"
 
 namespace axial::reports {
@@ -53,23 +54,40 @@ struct Group {
 struct MetricSummary {
   std::string metric;
   double locality;
+  MetricClass cls;                 // score / detail / count, range, headline rank
   std::vector<Summary> per_group;
+  std::vector<Interval> ci95;      // per group: the t-interval, clipped to cls.range when bounded (NaN for n < 2)
   std::vector<std::vector<double>> values;  // per group, run order
 };
 
+// Tests of one (metric, locality) between two groups: only for scores and details, and only when both groups have
+// at least kMinRunsForTests runs with a value (else every statistic is NaN and `note` says why). Each p-value also
+// has its Holm-adjusted value within its family: all localities × group pairs of one local metric
+// ("local_mig (all localities)"), all global scores × pairs ("global scores"), all axis-alignment details × pairs
+// ("axis-alignment details"); Welch, Student and Mann–Whitney are corrected separately.
 struct Comparison {
   std::string metric;
   double locality;
   std::size_t group_a, group_b;
   TestResult welch, student, mann_whitney;
+  std::string family;
+  double welch_p_holm = std::numeric_limits<double>::quiet_NaN();
+  double student_p_holm = std::numeric_limits<double>::quiet_NaN();
+  double mann_whitney_p_holm = std::numeric_limits<double>::quiet_NaN();
+  std::string note;  // e.g. why no test was run
 };
+
+// The family a (metric, locality) row's tests are corrected in (see Comparison).
+std::string test_family(const std::string& metric, double locality);
 
 struct Collection {
   std::vector<Run> runs;
   std::vector<Group> groups;
   std::vector<Observation> observations;
-  std::vector<MetricSummary> summaries;  // metric order of first appearance; globals first, then locals by locality
-  std::vector<Comparison> comparisons;   // every pair of groups × every summary row with ≥ 1 value in both
+  // Rows in table order: local_mig (by locality), local_modularity, mig, modularity, then the other scores (globals,
+  // then locals by locality, in order of first appearance), axis-alignment details, counts/diagnostics.
+  std::vector<MetricSummary> summaries;
+  std::vector<Comparison> comparisons;   // every pair of groups × every score/detail row with ≥ 1 value in both
   std::vector<std::string> warnings;     // missing/null values, skipped keys — printed and written to the report
   std::vector<std::string> pooled;       // groups pooling runs that differ in ignored settings (also in warnings;
                                          // report.md shows them at the top)

@@ -9,6 +9,7 @@
 //   figures/         local_metrics.{svg,png} (Fig. 4), local_box_rho<ρ>.{svg,png} (Fig. 5)
 // Every file is written atomically (temp + rename).
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct ReportOptions {
   std::vector<ExtraFigure> extra_figures;
   nlohmann::json provenance = nlohmann::json::object();  // extra provenance (e.g. the reproduce plan)
   std::string command_line;
+  std::map<std::string, std::string> figure_captions;  // figure stem → caption (filled by write_report)
+  std::string eval_spread_markdown;  // the evaluation-sampling section (filled by write_report)
 };
 
 // Writes all report files into `out_dir` (created if missing). Returns the paths written.
@@ -51,8 +54,8 @@ nlohmann::json report_json(const Collection& c, const ReportOptions& options,
 std::string report_markdown(const Collection& c, const ReportOptions& options,
                             const std::vector<std::filesystem::path>& figures);
 
-// "0.054 ± 0.007" (3 decimals), "—" when n = 0.
-std::string mean_pm_std(const Summary& s, int decimals = 3);
+// "0.0541 ± 0.00712" (3 significant digits each), "—" when n = 0.
+std::string mean_pm_std(const Summary& s, int digits = 3);
 // Formats a p-value: 3 significant digits, "n/a" for NaN.
 std::string format_p(double p);
 
