@@ -90,6 +90,32 @@ double effective_compare_locality(const Collection& c, double requested) {
   return *all.begin();
 }
 
+// The per-cluster values `<metric>_per_cluster` of a run's local entry at `rho` (nulls — undefined clusters — left out).
+std::vector<double> per_cluster_values(const Run& run, const std::string& metric, double rho) {
+  std::vector<double> out;
+  const json& local = run.results.value("local", json::array());
+  auto take = [&](const json& e) {
+    if (!e.is_object()) return;
+    const json& v = e.value(metric + "_per_cluster", json());
+    if (!v.is_array()) return;
+    for (const auto& x : v)
+      if (x.is_number() && std::isfinite(x.get<double>())) out.push_back(x.get<double>());
+  };
+  if (local.is_array()) {
+    for (const auto& e : local)
+      if (e.is_object() && e.value("locality", json()).is_number() && same_locality(e["locality"].get<double>(), rho))
+        take(e);
+  } else if (local.is_object()) {
+    for (auto& [k, e] : local.items()) {
+      try {
+        if (same_locality(std::stod(k), rho)) take(e);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  return out;
+}
+
 // Where the runs differ from the paper's settings (for the --reference caveat).
 std::vector<std::string> reference_caveats(const Collection& c, const PaperReference& ref) {
   std::vector<json> train, eval;
@@ -585,16 +611,19 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
   fs::create_directories(out_dir, ec);
   if (ec) throw Error(fmt::format("cannot create output directory '{}': {}", out_dir.string(), ec.message()));
   std::vector<fs::path> figures;  // relative to out_dir
+  auto add_figure = [&](const std::string& stem) {
+    for (const auto& ext : figure_extensions()) figures.push_back(fs::path("figures") / (stem + ext));
+  };
+  const std::vector<std::pair<std::string, std::string>> headline = {{"local_mig", "local MIG"},
+                                                                     {"local_modularity", "local modularity"}};
   if (options.figures) {
     fs::create_directories(out_dir / "figures", ec);
     std::vector<BandPanel> bands;
-    for (const auto& [metric, name] :
-         std::vector<std::pair<std::string, std::string>>{{"local_mig", "local MIG"},
-                                                          {"local_modularity", "local modularity"}}) {
+    for (const auto& [metric, name] : headline) {
       if (!has_local(c, metric)) continue;
-      BandPanel p{name + " vs locality", "locality #gr", name, {}};
+      BandPanel p{name + " vs locality", "locality ρ", name, {}};
       for (std::size_t g = 0; g < c.groups.size(); ++g) {
-        BandSeries s;
+        BandSeries s;  // a group without values stays in, as "(no values)"
         s.label = c.groups[g].label;
         for (double rho : localities_of(c, metric)) {
           const Summary& sm = find_row(c, metric, rho)->per_group[g];
@@ -604,31 +633,46 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
           s.lower.push_back(sm.mean - 2 * sm.std_pop);
           s.upper.push_back(sm.mean + 2 * sm.std_pop);
         }
-        if (!s.x.empty()) p.series.push_back(s);
+        p.series.push_back(s);
       }
       bands.push_back(p);
     }
     if (!bands.empty()) {
-      plot_band_panels(bands, out_dir / "figures" / "local_metrics", {600 * int(bands.size()), 480});
-      figures.push_back(fs::path("figures") / "local_metrics.svg");
-      figures.push_back(fs::path("figures") / "local_metrics.png");
+      plot_band_panels(bands, out_dir / "figures" / "local_metrics", options.figure_style);
+      add_figure("local_metrics");
     }
-    double rho = effective_compare_locality(c, options.compare_locality);
+    const double rho = effective_compare_locality(c, options.compare_locality);
     std::vector<BoxPanel> boxes;
-    for (const auto& [metric, name] :
-         std::vector<std::pair<std::string, std::string>>{{"local_mig", "local MIG"},
-                                                          {"local_modularity", "local modularity"}}) {
+    for (const auto& [metric, name] : headline) {
       const MetricSummary* m = find_row(c, metric, rho);
       if (m == nullptr) continue;
-      BoxPanel p{fmt::format("{} at #gr = {}", name, format_locality(rho)), name, {}};
-      for (std::size_t g = 0; g < c.groups.size(); ++g) p.groups.push_back({c.groups[g].label, m->values[g]});
+      BoxPanel p{fmt::format("{} at ρ = {}", name, format_locality(rho)), name, {}};
+      for (std::size_t g = 0; g < c.groups.size(); ++g) p.groups.push_back({c.groups[g].label, m->values[g], -1, ""});
       boxes.push_back(p);
     }
     if (!boxes.empty()) {
-      std::string stem = "local_box_rho" + format_locality(rho);
-      plot_box_panels(boxes, out_dir / "figures" / stem, {500 * int(boxes.size()), 480});
-      figures.push_back(fs::path("figures") / (stem + ".svg"));
-      figures.push_back(fs::path("figures") / (stem + ".png"));
+      const std::string stem = "local_box_rho" + format_locality(rho);
+      plot_box_panels(boxes, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests);
+      add_figure(stem);
+    }
+    // The per-cluster values of every run at ρ (the clusters' spread within one model and one evaluation).
+    std::vector<BoxPanel> clusters;
+    for (const auto& [metric, name] : headline) {
+      BoxPanel p{fmt::format("{} per cluster at ρ = {}", name, format_locality(rho)), name, {}};
+      bool any = false;
+      for (std::size_t g = 0; g < c.groups.size(); ++g)
+        for (std::size_t r : c.groups[g].runs) {
+          std::vector<double> v = per_cluster_values(c.runs[r], metric, rho);
+          any = any || !v.empty();
+          p.groups.push_back({seed_text(c.runs[r].seed).empty() ? c.runs[r].id : seed_text(c.runs[r].seed), v,
+                              int(g), c.groups[g].label});
+        }
+      if (any) clusters.push_back(p);
+    }
+    if (!clusters.empty()) {
+      const std::string stem = "local_per_cluster_rho" + format_locality(rho);
+      plot_box_panels(clusters, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests);
+      add_figure(stem);
     }
   }
   std::vector<fs::path> written;
@@ -644,6 +688,12 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
   filled.figure_captions["local_metrics"] =
       "Local MIG and local modularity vs locality ρ: mean over runs, band = mean ± 2σ (population std), one colour "
       "per group (the paper's Fig. 4).";
+  filled.figure_captions["local_per_cluster_rho" + rho_text] = fmt::format(
+      "The {{local MIG, local modularity}} of every cluster of every run at ρ = {}: one column per run (labelled by "
+      "its seed), colour = group; box = quartiles over the clusters. The spread within a column is the spread "
+      "between neighbourhoods of one model; the spread between columns of a colour is the spread between training "
+      "seeds.",
+      rho_text);
   filled.figure_captions["local_box_rho" + rho_text] = fmt::format(
       "Per-run values at ρ = {} per group: filled, jittered points = runs; box = quartiles, whiskers = 1.5 IQR, only "
       "for groups with ≥ {} runs (the paper's Fig. 5).",

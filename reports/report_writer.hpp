@@ -6,7 +6,8 @@
 //   comparisons.csv  one row per pair of groups × metric × locality (Welch, Student, Mann–Whitney)
 //   report.json      everything above plus provenance
 //   report.md        the paper's tables, global metrics, comparisons, figures, provenance
-//   figures/         local_metrics.{svg,png} (Fig. 4), local_box_rho<ρ>.{svg,png} (Fig. 5)
+//   figures/         local_metrics.{svg,pdf,png} (Fig. 4), local_box_rho<ρ>.{svg,pdf,png} (Fig. 5),
+//                    local_per_cluster_rho<ρ>.{svg,pdf,png} (every cluster's value of every run at ρ)
 // Every file is written atomically (temp + rename).
 #include <filesystem>
 #include <map>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/aggregate.hpp"
+#include "reports/figures.hpp"
 
 namespace axial::reports {
 
@@ -33,6 +35,7 @@ struct ReportOptions {
   std::string note;                 // shown at the top, e.g. the quick preset's disclaimer
   double compare_locality = 0.1;    // the ρ of the comparison table and the box plot
   bool figures = true;
+  FigureStyle figure_style;          // --figure-width, --dpi
   std::string reference;            // "" or a paper_reference() name, e.g. "three-dots"
   std::vector<ExtraFigure> extra_figures;
   nlohmann::json provenance = nlohmann::json::object();  // extra provenance (e.g. the reproduce plan)

@@ -67,10 +67,18 @@ TEST_CASE("write_report: files, row counts, reference columns, figures") {
   CHECK(md.find("![local_metrics](figures/local_metrics.svg)") != std::string::npos);
   CHECK(md.find("## Provenance") != std::string::npos);
 
+  // Every figure in three formats, one column (3.5 in) at 300 dpi by default, nothing at the PNG's border, ≤ 2 MB.
+  for (const char* stem : {"local_metrics", "local_box_rho0.1", "local_per_cluster_rho0.1"})
+    for (const char* ext : {".svg", ".pdf", ".png"}) {
+      const fs::path f = dir / "out" / "figures" / (std::string(stem) + ext);
+      REQUIRE_MESSAGE(fs::exists(f), f.string());
+      CHECK(fs::file_size(f) <= 2u * 1024 * 1024);
+    }
   auto png = axial::test::decode_png(dir / "out" / "figures" / "local_metrics.png");
   REQUIRE(png.ok);
-  CHECK(png.width == 1200);
-  CHECK(png.height == 480);
+  CHECK(png.width == 1050);
+  CHECK(png.ink_near_border(3) == 0);
+  CHECK(md.find("local_per_cluster_rho0.1.svg") != std::string::npos);
 }
 
 TEST_CASE("CSV fields with commas are quoted") {
