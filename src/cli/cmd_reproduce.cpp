@@ -15,6 +15,7 @@
 #include "src/pipelines/sweep_plan.hpp"
 #include "src/cli/cli_common.hpp"
 #include "src/cli/model_figures_child.hpp"
+#include "src/core/process.hpp"
 #include "src/pipelines/sweep_runner.hpp"
 
 namespace axial::cli {
