@@ -141,6 +141,26 @@ Run load_run(const fs::path& results_path) {
       }
     }
   }
+  // `axial eval --eval-seeds K` writes eval_repeats.json beside results.json; it must belong to these results.
+  const fs::path repeats = results_path.parent_path() / "eval_repeats.json";
+  std::error_code rec;
+  if (results_path.filename() == "results.json" && fs::is_regular_file(repeats, rec)) {
+    json r = read_json_file(repeats);
+    const json& model = run.results.value("model", json::object());
+    if (!r.is_object() || r.value("kind", "") != "eval_repeats" || !r.value("runs", json()).is_array() ||
+        !r.value("seeds", json()).is_array() || r["seeds"].empty())
+      run.eval_repeats_problem = fmt::format("'{}' is not an eval_repeats file (left out)", repeats.string());
+    else if (model.is_object() && model.value("sha256", json()).is_string() &&
+             r.value("model_sha256", json()).is_string() && model["sha256"] != r["model_sha256"])
+      run.eval_repeats_problem =
+          fmt::format("'{}' is of another model than its results.json (left out)", repeats.string());
+    else if (run.results.value("seed", json()).is_number() && r["seeds"][0] != run.results["seed"])
+      run.eval_repeats_problem =
+          fmt::format("'{}' starts at seed {}, its results.json has seed {} (left out)", repeats.string(),
+                      r["seeds"][0].dump(), run.results["seed"].dump());
+    else
+      run.eval_repeats = r;
+  }
   if (run.train_config.is_object() && run.train_config.contains("options") &&
       run.train_config["options"].contains("seed"))
     run.seed = run.train_config["options"]["seed"];
@@ -284,6 +304,69 @@ std::string make_run_ids(std::vector<Run>& runs) {
 
 }  // namespace
 
+namespace {
+
+// The values of (metric, locality) over a run's eval seeds (numbers only).
+std::vector<double> repeat_values_of(const Run& run, const std::string& metric, double locality) {
+  std::vector<double> out;
+  for (const auto& entry : run.eval_repeats["runs"]) {
+    if (!entry.is_object()) continue;
+    json v;  // a copy: value() returns temporaries
+    if (std::isnan(locality)) {
+      const json m = entry.value("metrics", json::object());
+      if (m.is_object() && m.contains(metric)) v = m[metric];
+    } else {
+      const json local = entry.value("local", json::array());
+      if (local.is_array())
+        for (const auto& e : local)
+          if (e.is_object() && e.value("locality", json()).is_number() &&
+              std::fabs(e["locality"].get<double>() - locality) < 1e-9 && e.contains(metric))
+            v = e[metric];
+    }
+    if (is_number(v) && std::isfinite(v.get<double>())) out.push_back(v.get<double>());
+  }
+  return out;
+}
+
+}  // namespace
+
+void compute_eval_spreads(Collection& c) {
+  c.eval_spreads.clear();
+  bool any = false;
+  for (auto& run : c.runs) {
+    any = any || run.eval_repeats.is_object();
+    if (!run.eval_repeats_problem.empty()) c.warnings.push_back("run '" + run.id + "': " + run.eval_repeats_problem);
+  }
+  if (!any) return;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& m : c.summaries) {
+    if (m.cls.kind == MetricKind::kCount) continue;
+    EvalSpread e;
+    e.metric = m.metric;
+    e.locality = m.locality;
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+      const Summary& s = m.per_group[g];
+      e.runs.push_back(s.n);
+      e.between_seed_std.push_back(s.n >= 2 ? s.std_pop : nan);
+      double sum_var = 0;
+      std::size_t with = 0, fewest = 0;
+      for (std::size_t r : c.groups[g].runs) {
+        if (!c.runs[r].eval_repeats.is_object()) continue;
+        const auto v = repeat_values_of(c.runs[r], m.metric, m.locality);
+        if (v.size() < 2) continue;
+        const Summary rs = summarize(v);
+        sum_var += rs.std_pop * rs.std_pop;
+        fewest = with == 0 ? v.size() : std::min(fewest, v.size());
+        ++with;
+      }
+      e.runs_with_repeats.push_back(with);
+      e.eval_seeds.push_back(fewest);
+      e.within_model_std.push_back(with > 0 ? std::sqrt(sum_var / double(with)) : nan);
+    }
+    c.eval_spreads.push_back(std::move(e));
+  }
+}
+
 Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& group_by) {
   if (runs.empty()) throw Error("no runs to report");
   Collection c;
@@ -419,6 +502,7 @@ Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& grou
         c.comparisons.push_back(std::move(k));
       }
   }
+  compute_eval_spreads(c);
   // Holm within each family, each test separately.
   std::set<std::string> families;
   for (const auto& k : c.comparisons) families.insert(k.family);

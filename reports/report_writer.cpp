@@ -230,6 +230,18 @@ std::string comparisons_csv(const Collection& c) {
   return out;
 }
 
+std::string eval_spread_csv(const Collection& c) {
+  std::string out = "group,metric,locality,runs,between_seed_std,runs_with_repeats,eval_seeds,within_model_std\n";
+  for (const auto& e : c.eval_spreads)
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+      if (e.runs[g] == 0) continue;
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(c.groups[g].label), csv_field(e.metric),
+                         format_locality(e.locality), e.runs[g], num(e.between_seed_std[g]), e.runs_with_repeats[g],
+                         e.eval_seeds[g], num(e.within_model_std[g]));
+    }
+  return out;
+}
+
 json report_json(const Collection& c, const ReportOptions& options, const std::vector<fs::path>& figures) {
   json j;
   j["axial_version"] = axial::kVersion;
@@ -321,6 +333,19 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
                      {"family", k.family},
                      {"note", k.note}});
   j["comparisons"] = comps;
+  json spreads = json::array();
+  for (const auto& e : c.eval_spreads)
+    for (std::size_t g = 0; g < c.groups.size(); ++g)
+      if (e.runs[g] > 0)
+        spreads.push_back({{"group", c.groups[g].label},
+                           {"metric", e.metric},
+                           {"locality", num_json(e.locality)},
+                           {"runs", e.runs[g]},
+                           {"between_seed_std", num_json(e.between_seed_std[g])},
+                           {"runs_with_repeats", e.runs_with_repeats[g]},
+                           {"eval_seeds", e.eval_seeds[g]},
+                           {"within_model_std", num_json(e.within_model_std[g])}});
+  j["eval_spread"] = spreads;
   if (!options.reference.empty()) {
     const PaperReference& ref = paper_reference(options.reference);
     json cols = json::array();
@@ -536,7 +561,30 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
     value_table([](const MetricSummary& m) { return m.cls.kind == MetricKind::kCount; }, false);
   }
 
-  if (!options.eval_spread_markdown.empty()) md << options.eval_spread_markdown;
+  md << "## Evaluation noise and training noise\n\n";
+  if (c.eval_spreads.empty()) {
+    md << "No run has evaluation repeats. `axial eval --eval-seeds K` repeats the protocol's sampling with K seeds on "
+          "the same model; the report then shows, for every score, the spread between training seeds beside the "
+          "spread that the evaluation's sampling alone produces.\n\n";
+  } else {
+    md << "Between seeds: population std over the group's runs (training seeds; it includes the evaluation noise). "
+          "Within model: root mean square over the runs with repeats of each run's population std over its eval "
+          "seeds (the evaluation's sampling alone). A difference between groups smaller than the within-model spread "
+          "is within evaluation noise. `eval_spread.csv` has every value.\n\n";
+    md << "| metric | ρ | group | between seeds (runs) | within model (runs × eval seeds) |\n|---|---|---|---|---|\n";
+    for (const auto& e : c.eval_spreads)
+      for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        if (e.runs[g] == 0) continue;
+        md << fmt::format("| `{}` | {} | {} | {} ({}) | {} |\n", e.metric, format_locality(e.locality),
+                          md_escape(c.groups[g].label),
+                          std::isfinite(e.between_seed_std[g]) ? format_sig(e.between_seed_std[g]) : "—", e.runs[g],
+                          e.runs_with_repeats[g] > 0
+                              ? fmt::format("{} ({} × {})", format_sig(e.within_model_std[g]),
+                                            e.runs_with_repeats[g], e.eval_seeds[g])
+                              : std::string("— (no repeats)"));
+      }
+    md << "\n";
+  }
 
   if (!figures.empty() || !options.extra_figures.empty()) {
     md << "## Figures\n\n";
@@ -683,6 +731,7 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
   put("runs.csv", tidy_csv(c));
   put("summary.csv", summary_csv(c));
   put("comparisons.csv", comparisons_csv(c));
+  put("eval_spread.csv", eval_spread_csv(c));
   ReportOptions filled = options;
   const std::string rho_text = format_locality(effective_compare_locality(c, options.compare_locality));
   filled.figure_captions["local_metrics"] =

@@ -3,7 +3,8 @@
 //   runs.csv         tidy: one row per run × metric × locality
 //   summary.csv      one row per group × metric × locality (n, mean, std (population), std_sample, median, min, max,
 //                    ci95_low, ci95_high)
-//   comparisons.csv  one row per pair of groups × metric × locality (Welch, Student, Mann–Whitney)
+//   comparisons.csv  one row per pair of groups × score × locality (Welch, Student, Mann–Whitney, each with Holm)
+//   eval_spread.csv  one row per group × score × locality: between-seed vs within-model (eval repeats) spread
 //   report.json      everything above plus provenance
 //   report.md        the paper's tables, global metrics, comparisons, figures, provenance
 //   figures/         local_metrics.{svg,pdf,png} (Fig. 4), local_box_rho<ρ>.{svg,pdf,png} (Fig. 5),
@@ -41,7 +42,6 @@ struct ReportOptions {
   nlohmann::json provenance = nlohmann::json::object();  // extra provenance (e.g. the reproduce plan)
   std::string command_line;
   std::map<std::string, std::string> figure_captions;  // figure stem → caption (filled by write_report)
-  std::string eval_spread_markdown;  // the evaluation-sampling section (filled by write_report)
 };
 
 // Writes all report files into `out_dir` (created if missing). Returns the paths written.
@@ -52,6 +52,7 @@ std::vector<std::filesystem::path> write_report(const Collection& c, const std::
 std::string tidy_csv(const Collection& c);
 std::string summary_csv(const Collection& c);
 std::string comparisons_csv(const Collection& c);
+std::string eval_spread_csv(const Collection& c);
 nlohmann::json report_json(const Collection& c, const ReportOptions& options,
                            const std::vector<std::filesystem::path>& figures);
 std::string report_markdown(const Collection& c, const ReportOptions& options,

@@ -283,3 +283,44 @@ TEST_CASE("report never pools what differs: external models by sha256, eval sett
     CHECK(std::find(c.warnings.begin(), c.warnings.end(), c.pooled[0]) != c.warnings.end());
   }
 }
+
+TEST_CASE("eval repeats: between-seed and within-model spread, a mismatched repeats file left out with a warning") {
+  axial::test::TempDir dir;
+  // Two runs of one group, MIG 0.2 and 0.4 (between seeds: population std 0.1). Run 1 evaluated with seeds 0, 1, 2:
+  // MIG 0.2, 0.22, 0.18 (population std √(0.0008/3)); run 2 with seeds 0, 1: 0.4, 0.44 (std 0.02). Within model:
+  // √((0.0008/3 + 0.0004)/2).
+  write_json(dir / "a" / "results.json", results(0.2, 0.8, {{0.1, 0.05, 0.9}}, train_config(4, 0, 1)));
+  write_json(dir / "b" / "results.json", results(0.4, 0.8, {{0.1, 0.07, 0.9}}, train_config(4, 0, 2)));
+  auto repeats = [](std::vector<double> migs) {
+    nlohmann::json r = {{"kind", "eval_repeats"}, {"model_sha256", "0123456789abcdef0123"}, {"seeds", {}}, {"runs", {}}};
+    for (std::size_t i = 0; i < migs.size(); ++i) {
+      r["seeds"].push_back(i);
+      r["runs"].push_back({{"seed", i}, {"metrics", {{"mig", migs[i]}}}, {"local", {{{"locality", 0.1}, {"local_mig", 0.05}}}}});
+    }
+    return r;
+  };
+  write_json(dir / "a" / "eval_repeats.json", repeats({0.2, 0.22, 0.18}));
+  write_json(dir / "b" / "eval_repeats.json", repeats({0.4, 0.44}));
+  Collection c = collect(find_results_files({dir.path}), {});
+  REQUIRE(c.groups.size() == 1);
+  const EvalSpread* mig = nullptr;
+  for (const auto& e : c.eval_spreads)
+    if (e.metric == "mig") mig = &e;
+  REQUIRE(mig != nullptr);
+  CHECK(mig->between_seed_std[0] == Approx(0.1));
+  CHECK(mig->runs_with_repeats[0] == 2);
+  CHECK(mig->eval_seeds[0] == 2);
+  CHECK(mig->within_model_std[0] == Approx(std::sqrt((0.0008 / 3 + 0.0004) / 2)));
+  // The per-seed values are only in the repeats; the counts row (none here) never gets a spread.
+
+  // Another model's repeats file is left out, with a warning naming it.
+  auto other = repeats({0.2, 0.3});
+  other["model_sha256"] = "ffff";
+  write_json(dir / "b" / "eval_repeats.json", other);
+  Collection d = collect(find_results_files({dir.path}), {});
+  bool warned = false;
+  for (const auto& w : d.warnings) warned = warned || w.find("another model") != std::string::npos;
+  CHECK(warned);
+  for (const auto& e : d.eval_spreads)
+    if (e.metric == "mig") CHECK(e.runs_with_repeats[0] == 1);
+}
