@@ -14,6 +14,7 @@
 #include <limits>
 #include <mutex>
 #include <random>
+#include <tuple>
 
 #include "src/core/atomic_output.hpp"
 #include "src/core/error.hpp"
@@ -226,6 +227,29 @@ std::pair<double, double> padded(double lo, double hi) {
   return {lo - d, hi + d};
 }
 
+// A y axis: its world range, a "nice" tick step (1, 2 or 5 × 10^k, 3–7 labelled ticks) and the width of its widest
+// tick label (estimated, mm), so the panel's left margin can hold the labels and the axis title beside them.
+struct YAxis {
+  double lo = 0, hi = 1, step = 0.2;
+  double label_mm = 0;
+};
+std::string tick_text(double v) { return fmt::format("{:.4g}", std::fabs(v) < 1e-12 ? 0.0 : v); }
+YAxis y_axis(double data_lo, double data_hi) {
+  YAxis a;
+  std::tie(a.lo, a.hi) = padded(data_lo, data_hi);
+  const double raw = (a.hi - a.lo) / 5;
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  a.step = raw / p < 1.5 ? p : raw / p < 3.5 ? 2 * p : raw / p < 7.5 ? 5 * p : 10 * p;
+  const double saved = g_text_mm;
+  g_text_mm = kSmallMm;
+  for (double t = std::ceil(a.lo / a.step) * a.step; t <= a.hi + 1e-9 * a.step; t += a.step)
+    a.label_mm = std::max(a.label_mm, text_width_mm(tick_text(t)));
+  g_text_mm = saved;
+  return a;
+}
+// The left margin (mm) of panels whose widest tick label is `label_mm`: labels, a gap, the rotated axis title.
+double panel_left(double label_mm) { return label_mm + 1.5 + 1.6 * kTextMm + kMarginMm; }
+
 // A legend below the data: one entry per line (a colour swatch and its text), in page mm, top edge at `top`.
 struct LegendEntry {
   std::string text;
@@ -266,22 +290,20 @@ void draw_legend(const std::vector<LegendEntry>& entries, double left, double to
 // Axes of a data panel whose viewport is [x0, x1] × [y0, y1] mm: grid, box, ticks, labels, title (title and labels
 // shortened to fit).
 void panel_axes(double x0, double x1, const std::string& title, const std::string& x_label,
-                const std::string& y_label, const char* xopt, double y0, double y1) {
-  (void)y0;
-  (void)y1;
+                const std::string& y_label, const char* xopt, double y0, double y1, const YAxis& y) {
   plcol0(kGridSlot);
   line_width(0.4);
-  plbox(std::strlen(xopt) > 0 ? "g" : "", 0, 0, "g", 0, 0);
+  plbox(std::strlen(xopt) > 0 ? "g" : "", 0, 0, "g", y.step, 0);
   plcol0(1);
   line_width(0.6);
   text_size(kSmallMm);
-  plbox(xopt, 0, 0, "bcnstvo", 0, 0);
+  plbox(xopt, 0, 0, "bcnstvo", y.step, 0);
   text_size(kTextMm);
   const double width = x1 - x0;
   if (!x_label.empty()) plmtex("b", 2.6, 0.5, 0.5, fit_text(x_label, width).c_str());
   plmtex("t", 0.7, 0.5, 0.5, fit_text(title, width + 8).c_str());
-  // The y label is drawn along the left edge, outside the tick labels (height of the viewport is its room).
-  plmtex("l", 4.2, 0.5, 0.5, fit_text(y_label, y1 - y0).c_str());
+  // The axis title outside the tick labels: disp is in character heights from the viewport's edge.
+  plmtex("l", (y.label_mm + 1.5) / kTextMm + 0.9, 0.5, 0.5, fit_text(y_label, y1 - y0).c_str());
 }
 
 // Layout of `n` panels: columns side by side when the figure is ≥ 5 in wide.
@@ -298,7 +320,7 @@ PanelGrid panel_grid(std::size_t n, const FigureStyle& style, double aspect) {
   return g;
 }
 // Margins inside a panel (mm): tick labels and the y label on the left, tick labels + x label below, title above.
-constexpr double kPanelLeft = 14.0, kPanelRight = 3.0, kPanelBottom = 9.5, kPanelTop = 5.5;
+constexpr double kPanelRight = 3.0, kPanelBottom = 9.5, kPanelTop = 5.5;
 
 void filled_dot(double x, double y, double rx, double ry) {
   PLFLT px[16], py[16];
@@ -342,25 +364,34 @@ std::vector<fs::path> plot_band_panels(const std::vector<BandPanel>& panels, con
   const PanelGrid grid = panel_grid(panels.size(), style, 0.62);
   const double legend_h = legend_height(legend.size());
   const double height_mm = grid.rows * grid.panel_h + legend_h + 2 * kMarginMm;
+  // Data ranges first: the y axes decide the common left margin.
+  std::vector<std::array<double, 4>> ranges;  // xlo, xhi, ylo, yhi
+  std::vector<YAxis> axes;
+  double left = 0;
+  for (const auto& p : panels) {
+    double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = xlo, yhi = -xlo;
+    for (const auto& s : p.series)
+      for (std::size_t k = 0; k < s.x.size(); ++k) {
+        xlo = std::min(xlo, s.x[k]), xhi = std::max(xhi, s.x[k]);
+        ylo = std::min({ylo, s.lower[k], s.mean[k]}), yhi = std::max({yhi, s.upper[k], s.mean[k]});
+      }
+    if (!std::isfinite(xlo)) xlo = 0, xhi = 1, ylo = 0, yhi = 1;
+    ranges.push_back({xlo, xhi, ylo, yhi});
+    axes.push_back(y_axis(ylo, yhi));
+    left = std::max(left, panel_left(axes.back().label_mm));
+  }
   return render(stem, style, height_mm / 25.4, [&] {
     for (std::size_t i = 0; i < panels.size(); ++i) {
       const auto& p = panels[i];
       const int col = int(i) % grid.cols, row = int(i) / grid.cols;
       const double px0 = col * grid.panel_w, top = g_page.height_mm - kMarginMm - row * grid.panel_h;
-      const double x0 = px0 + kPanelLeft, x1 = px0 + grid.panel_w - kPanelRight;
+      const double x0 = px0 + left, x1 = px0 + grid.panel_w - kPanelRight;
       const double y1 = top - kPanelTop, y0 = top - grid.panel_h + kPanelBottom;
       viewport_mm(x0, x1, y0, y1);
-      double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = xlo, yhi = -xlo;
-      for (const auto& s : p.series)
-        for (std::size_t k = 0; k < s.x.size(); ++k) {
-          xlo = std::min(xlo, s.x[k]), xhi = std::max(xhi, s.x[k]);
-          ylo = std::min({ylo, s.lower[k], s.mean[k]}), yhi = std::max({yhi, s.upper[k], s.mean[k]});
-        }
-      if (!std::isfinite(xlo)) xlo = 0, xhi = 1, ylo = 0, yhi = 1;
-      auto [wx0, wx1] = padded(xlo, xhi);
-      auto [wy0, wy1] = padded(ylo, yhi);
+      auto [wx0, wx1] = padded(ranges[i][0], ranges[i][1]);
+      const double wy0 = axes[i].lo, wy1 = axes[i].hi;
       plwind(wx0, wx1, wy0, wy1);
-      panel_axes(x0, x1, p.title, p.x_label, p.y_label, "bcnsto", y0, y1);
+      panel_axes(x0, x1, p.title, p.x_label, p.y_label, "bcnsto", y0, y1, axes[i]);
       for (std::size_t k = 0; k < p.series.size(); ++k) {
         const auto& s = p.series[k];
         if (s.x.empty()) continue;
@@ -396,7 +427,17 @@ std::vector<fs::path> plot_box_panels(const std::vector<BoxPanel>& panels, const
         if (!std::isfinite(v)) throw Error(fmt::format("figure '{}': group '{}' has a non-finite value", stem.string(), g.label));
   const PanelGrid grid = panel_grid(panels.size(), style, 0.62);
   const auto& slots = panels[0].groups;
-  const double plot_w = grid.panel_w - kPanelLeft - kPanelRight;
+  std::vector<YAxis> axes;
+  double left = 0;
+  for (const auto& p : panels) {
+    double ylo = std::numeric_limits<double>::infinity(), yhi = -ylo;
+    for (const auto& g : p.groups)
+      for (double v : g.values) ylo = std::min(ylo, v), yhi = std::max(yhi, v);
+    if (!std::isfinite(ylo)) ylo = 0, yhi = 1;
+    axes.push_back(y_axis(ylo, yhi));
+    left = std::max(left, panel_left(axes.back().label_mm));
+  }
+  const double plot_w = grid.panel_w - left - kPanelRight;
   const double slot_w = plot_w / double(std::max<std::size_t>(1, slots.size()));
   // Slot labels: as given when all fit their slot (measured at the tick-label size after plinit; estimated here
   // at ≈ 0.55 × text height per character, checked again when drawing), else letters with a key.
@@ -439,17 +480,13 @@ std::vector<fs::path> plot_box_panels(const std::vector<BoxPanel>& panels, const
       const auto& p = panels[i];
       const int col = int(i) % grid.cols, row = int(i) / grid.cols;
       const double px0 = col * grid.panel_w, top = g_page.height_mm - kMarginMm - row * grid.panel_h;
-      const double x0 = px0 + kPanelLeft, x1 = px0 + grid.panel_w - kPanelRight;
+      const double x0 = px0 + left, x1 = px0 + grid.panel_w - kPanelRight;
       const double y1 = top - kPanelTop, y0 = top - grid.panel_h + kPanelBottom;
       viewport_mm(x0, x1, y0, y1);
-      double ylo = std::numeric_limits<double>::infinity(), yhi = -ylo;
-      for (const auto& g : p.groups)
-        for (double v : g.values) ylo = std::min(ylo, v), yhi = std::max(yhi, v);
-      if (!std::isfinite(ylo)) ylo = 0, yhi = 1;
-      auto [wy0, wy1] = padded(ylo, yhi);
+      const double wy0 = axes[i].lo, wy1 = axes[i].hi;
       const int n = std::max<int>(1, int(p.groups.size()));
       plwind(0.5, n + 0.5, wy0, wy1);
-      panel_axes(x0, x1, p.title, "", p.y_label, "bc", y0, y1);
+      panel_axes(x0, x1, p.title, "", p.y_label, "bc", y0, y1, axes[i]);
       const double rx_per_mm = double(n) / (x1 - x0), ry_per_mm = (wy1 - wy0) / (y1 - y0);
       for (int k = 0; k < int(p.groups.size()); ++k) {
         const auto& g = p.groups[std::size_t(k)];
