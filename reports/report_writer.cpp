@@ -394,7 +394,8 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
         "(the CSV files keep full precision); a cell's `(n=k)` says that only k of the group's runs have that value. "
      << fmt::format("Intervals (95%, in brackets) and tests need at least {} runs per group", kMinRunsForTests)
      << (smallest < kMinRunsForTests
-             ? fmt::format("; the smallest group here has {}, so this report shows values only, no tests", smallest)
+             ? fmt::format("; groups with fewer (the smallest here has {}) get values only, no intervals or tests",
+                           smallest)
              : std::string())
      << ". p-values are two-sided, each with its Holm-adjusted value (p_Holm) within its family (see Statistics). "
         "Counts and diagnostics (anchor counts, undefined anchors, unresponsive factors, spreads) are in their own "
