@@ -115,11 +115,11 @@ TEST_CASE("axial report aggregates axial score JSON outputs, grouped by a file n
   const std::string md = axial::test::slurp(dir / "rep" / "report.md");
   CHECK(md.find("group=A") != std::string::npos);
   CHECK(md.find("group=B") != std::string::npos);
-  // The A group's mean MIG is the mean of its two files' MIG (summary.csv: group,metric,locality,n,mean,…).
+  // The A group's mean MIG is the mean of its two files' MIG (summary.csv: group,metric,locality,kind,n,mean,…).
   const std::string summary = axial::test::slurp(dir / "rep" / "summary.csv");
-  const auto at = summary.find("group=A,mig,,2,");
+  const auto at = summary.find("group=A,mig,,score,2,");
   REQUIRE(at != std::string::npos);
-  const double mean = std::stod(summary.substr(at + std::string("group=A,mig,,2,").size()));
+  const double mean = std::stod(summary.substr(at + std::string("group=A,mig,,score,2,").size()));
   CHECK(mean == doctest::Approx((migs[0] + migs[1]) / 2).epsilon(1e-9));
   CHECK(migs[0] == doctest::Approx(1.0));  // method A: z0 = y0 exactly, z1 = y1 exactly
   auto bad = run_axial("report" + files + " --group-pattern 'nomatch([0-9])' --no-figures --out " +
