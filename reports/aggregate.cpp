@@ -46,6 +46,11 @@ std::string value_text(const json& v) {
 
 }  // namespace
 
+std::string test_family(const std::string& metric, double locality) {
+  if (!std::isnan(locality)) return metric + " (all localities)";
+  return classify_metric(metric).kind == MetricKind::kDetail ? "axis-alignment details" : "global scores";
+}
+
 std::string format_locality(double locality) {
   if (std::isnan(locality)) return "";
   // Shortest representation that round-trips (0.1 → "0.1").
@@ -135,6 +140,26 @@ Run load_run(const fs::path& results_path) {
         }
       }
     }
+  }
+  // `axial eval --eval-seeds K` writes eval_repeats.json beside results.json; it must belong to these results.
+  const fs::path repeats = results_path.parent_path() / "eval_repeats.json";
+  std::error_code rec;
+  if (results_path.filename() == "results.json" && fs::is_regular_file(repeats, rec)) {
+    json r = read_json_file(repeats);
+    const json& model = run.results.value("model", json::object());
+    if (!r.is_object() || r.value("kind", "") != "eval_repeats" || !r.value("runs", json()).is_array() ||
+        !r.value("seeds", json()).is_array() || r["seeds"].empty())
+      run.eval_repeats_problem = fmt::format("'{}' is not an eval_repeats file (left out)", repeats.string());
+    else if (model.is_object() && model.value("sha256", json()).is_string() &&
+             r.value("model_sha256", json()).is_string() && model["sha256"] != r["model_sha256"])
+      run.eval_repeats_problem =
+          fmt::format("'{}' is of another model than its results.json (left out)", repeats.string());
+    else if (run.results.value("seed", json()).is_number() && r["seeds"][0] != run.results["seed"])
+      run.eval_repeats_problem =
+          fmt::format("'{}' starts at seed {}, its results.json has seed {} (left out)", repeats.string(),
+                      r["seeds"][0].dump(), run.results["seed"].dump());
+    else
+      run.eval_repeats = r;
   }
   if (run.train_config.is_object() && run.train_config.contains("options") &&
       run.train_config["options"].contains("seed"))
@@ -279,6 +304,69 @@ std::string make_run_ids(std::vector<Run>& runs) {
 
 }  // namespace
 
+namespace {
+
+// The values of (metric, locality) over a run's eval seeds (numbers only).
+std::vector<double> repeat_values_of(const Run& run, const std::string& metric, double locality) {
+  std::vector<double> out;
+  for (const auto& entry : run.eval_repeats["runs"]) {
+    if (!entry.is_object()) continue;
+    json v;  // a copy: value() returns temporaries
+    if (std::isnan(locality)) {
+      const json m = entry.value("metrics", json::object());
+      if (m.is_object() && m.contains(metric)) v = m[metric];
+    } else {
+      const json local = entry.value("local", json::array());
+      if (local.is_array())
+        for (const auto& e : local)
+          if (e.is_object() && e.value("locality", json()).is_number() &&
+              std::fabs(e["locality"].get<double>() - locality) < 1e-9 && e.contains(metric))
+            v = e[metric];
+    }
+    if (is_number(v) && std::isfinite(v.get<double>())) out.push_back(v.get<double>());
+  }
+  return out;
+}
+
+}  // namespace
+
+void compute_eval_spreads(Collection& c) {
+  c.eval_spreads.clear();
+  bool any = false;
+  for (auto& run : c.runs) {
+    any = any || run.eval_repeats.is_object();
+    if (!run.eval_repeats_problem.empty()) c.warnings.push_back("run '" + run.id + "': " + run.eval_repeats_problem);
+  }
+  if (!any) return;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& m : c.summaries) {
+    if (m.cls.kind == MetricKind::kCount) continue;
+    EvalSpread e;
+    e.metric = m.metric;
+    e.locality = m.locality;
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+      const Summary& s = m.per_group[g];
+      e.runs.push_back(s.n);
+      e.between_seed_std.push_back(s.n >= 2 ? s.std_pop : nan);
+      double sum_var = 0;
+      std::size_t with = 0, fewest = 0;
+      for (std::size_t r : c.groups[g].runs) {
+        if (!c.runs[r].eval_repeats.is_object()) continue;
+        const auto v = repeat_values_of(c.runs[r], m.metric, m.locality);
+        if (v.size() < 2) continue;
+        const Summary rs = summarize(v);
+        sum_var += rs.std_pop * rs.std_pop;
+        fewest = with == 0 ? v.size() : std::min(fewest, v.size());
+        ++with;
+      }
+      e.runs_with_repeats.push_back(with);
+      e.eval_seeds.push_back(fewest);
+      e.within_model_std.push_back(with > 0 ? std::sqrt(sum_var / double(with)) : nan);
+    }
+    c.eval_spreads.push_back(std::move(e));
+  }
+}
+
 Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& group_by) {
   if (runs.empty()) throw Error("no runs to report");
   Collection c;
@@ -366,25 +454,74 @@ Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& grou
     MetricSummary m;
     m.metric = metric;
     m.locality = rho;
+    m.cls = classify_metric(metric);
     m.values.resize(c.groups.size());
     for (const auto& o : c.observations)
       if (o.metric == metric && (std::isnan(rho) ? std::isnan(o.locality) : o.locality == rho))
         m.values[c.runs[o.run].group].push_back(o.value);
-    for (const auto& v : m.values) m.per_group.push_back(v.empty() ? Summary{} : summarize(v));
+    for (const auto& v : m.values) {
+      m.per_group.push_back(v.empty() ? Summary{} : summarize(v));
+      const Summary& s = m.per_group.back();
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      m.ci95.push_back(s.n < 2 ? Interval{nan, nan, false}
+                       : m.cls.range ? clip_interval(s.ci95_low, s.ci95_high, m.cls.range->first, m.cls.range->second)
+                                     : Interval{s.ci95_low, s.ci95_high, false});
+    }
     c.summaries.push_back(std::move(m));
   };
   for (const auto& name : global_order) add_row(name, kGlobal);
   for (const auto& name : local_order)
     for (double rho : localities[name]) add_row(name, rho);
-  // Every pair of groups.
-  for (const auto& m : c.summaries)
+  // Table order: headline metrics first, then scores, details, counts (stable: first appearance within each).
+  std::stable_sort(c.summaries.begin(), c.summaries.end(), [](const MetricSummary& a, const MetricSummary& b) {
+    if (a.cls.headline_rank != b.cls.headline_rank) return a.cls.headline_rank < b.cls.headline_rank;
+    return int(a.cls.kind) < int(b.cls.kind);
+  });
+  // Every pair of groups, scores and details only; tests only with kMinRunsForTests runs in both groups.
+  for (const auto& m : c.summaries) {
+    if (m.cls.kind == MetricKind::kCount) continue;
     for (std::size_t a = 0; a < c.groups.size(); ++a)
       for (std::size_t b = a + 1; b < c.groups.size(); ++b) {
         if (m.values[a].empty() || m.values[b].empty()) continue;
-        c.comparisons.push_back({m.metric, m.locality, a, b, welch_t_test(m.values[a], m.values[b]),
-                                 student_t_test(m.values[a], m.values[b]),
-                                 mann_whitney_u(m.values[a], m.values[b])});
+        Comparison k;
+        k.metric = m.metric, k.locality = m.locality, k.group_a = a, k.group_b = b;
+        k.family = test_family(m.metric, m.locality);
+        const std::size_t na = m.values[a].size(), nb = m.values[b].size();
+        if (na < kMinRunsForTests || nb < kMinRunsForTests) {
+          const double nan = std::numeric_limits<double>::quiet_NaN();
+          k.note = fmt::format("no test: fewer than {} runs in a group (n = {} and {}), values only",
+                               kMinRunsForTests, na, nb);
+          k.welch = {nan, nan, nan, "welch", k.note};
+          k.student = {nan, nan, nan, "student", k.note};
+          k.mann_whitney = {nan, nan, nan, "", k.note};
+        } else {
+          k.welch = welch_t_test(m.values[a], m.values[b]);
+          k.student = student_t_test(m.values[a], m.values[b]);
+          k.mann_whitney = mann_whitney_u(m.values[a], m.values[b]);
+        }
+        c.comparisons.push_back(std::move(k));
       }
+  }
+  compute_eval_spreads(c);
+  // Holm within each family, each test separately.
+  std::set<std::string> families;
+  for (const auto& k : c.comparisons) families.insert(k.family);
+  for (const auto& f : families) {
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < c.comparisons.size(); ++i)
+      if (c.comparisons[i].family == f) idx.push_back(i);
+    auto adjust = [&](auto get_p, auto set_p) {
+      std::vector<double> p;
+      for (auto i : idx) p.push_back(get_p(c.comparisons[i]));
+      const auto adj = holm_adjust(p);
+      for (std::size_t j = 0; j < idx.size(); ++j) set_p(c.comparisons[idx[j]], adj[j]);
+    };
+    adjust([](const Comparison& k) { return k.welch.p_value; }, [](Comparison& k, double v) { k.welch_p_holm = v; });
+    adjust([](const Comparison& k) { return k.student.p_value; },
+           [](Comparison& k, double v) { k.student_p_holm = v; });
+    adjust([](const Comparison& k) { return k.mann_whitney.p_value; },
+           [](Comparison& k, double v) { k.mann_whitney_p_holm = v; });
+  }
   return c;
 }
 

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/metric_kinds.hpp"
 #include "reports/statistics.hpp"
 
 namespace axial::reports {
@@ -34,6 +35,10 @@ struct Run {
   nlohmann::json group_key;            // object: the key/value pairs that define its group
   std::size_t group = 0;               // index into Collection::groups
   nlohmann::json seed;                 // the training seed (or eval seed without a training config), or null
+  // eval_repeats.json beside results.json (`axial eval --eval-seeds K`), or null; when present but not matching
+  // this results.json (another model or first seed), null with the reason in eval_repeats_problem.
+  nlohmann::json eval_repeats;
+  std::string eval_repeats_problem;
 };
 
 struct Observation {
@@ -53,23 +58,53 @@ struct Group {
 struct MetricSummary {
   std::string metric;
   double locality;
+  MetricClass cls;                 // score / detail / count, range, headline rank
   std::vector<Summary> per_group;
+  std::vector<Interval> ci95;      // per group: the t-interval, clipped to cls.range when bounded (NaN for n < 2)
   std::vector<std::vector<double>> values;  // per group, run order
 };
 
+// Tests of one (metric, locality) between two groups: only for scores and details, and only when both groups have
+// at least kMinRunsForTests runs with a value (else every statistic is NaN and `note` says why). Each p-value also
+// has its Holm-adjusted value within its family: all localities × group pairs of one local metric
+// ("local_mig (all localities)"), all global scores × pairs ("global scores"), all axis-alignment details × pairs
+// ("axis-alignment details"); Welch, Student and Mann–Whitney are corrected separately.
 struct Comparison {
   std::string metric;
   double locality;
   std::size_t group_a, group_b;
   TestResult welch, student, mann_whitney;
+  std::string family;
+  double welch_p_holm = std::numeric_limits<double>::quiet_NaN();
+  double student_p_holm = std::numeric_limits<double>::quiet_NaN();
+  double mann_whitney_p_holm = std::numeric_limits<double>::quiet_NaN();
+  std::string note;  // e.g. why no test was run
+};
+
+// The family a (metric, locality) row's tests are corrected in (see Comparison).
+std::string test_family(const std::string& metric, double locality);
+
+// Training noise vs evaluation noise of one (metric, locality), per group (index-aligned with Collection::groups):
+//  - between_seed_std: population std over the group's runs of their values (training seeds; it contains the
+//    evaluation noise too), NaN for fewer than 2 runs
+//  - within_model_std: root mean square over the group's runs with eval repeats of the population std of each run's
+//    values over its eval seeds (the evaluation's sampling alone), NaN when no run has repeats
+struct EvalSpread {
+  std::string metric;
+  double locality;
+  std::vector<double> between_seed_std, within_model_std;
+  std::vector<std::size_t> runs, runs_with_repeats, eval_seeds;  // eval_seeds: the fewest seeds of any run
 };
 
 struct Collection {
   std::vector<Run> runs;
   std::vector<Group> groups;
   std::vector<Observation> observations;
-  std::vector<MetricSummary> summaries;  // metric order of first appearance; globals first, then locals by locality
-  std::vector<Comparison> comparisons;   // every pair of groups × every summary row with ≥ 1 value in both
+  // Rows in table order: local_mig (by locality), local_modularity, mig, modularity, then the other scores (globals,
+  // then locals by locality, in order of first appearance), axis-alignment details, counts/diagnostics.
+  std::vector<MetricSummary> summaries;
+  std::vector<Comparison> comparisons;   // every pair of groups × every score/detail row with ≥ 1 value in both
+  std::vector<EvalSpread> eval_spreads;  // score/detail rows, table order; empty when no run has eval repeats
   std::vector<std::string> warnings;     // missing/null values, skipped keys — printed and written to the report
   std::vector<std::string> pooled;       // groups pooling runs that differ in ignored settings (also in warnings;
                                          // report.md shows them at the top)
@@ -97,6 +132,9 @@ Collection collect(const std::vector<std::filesystem::path>& results_files, cons
 
 // Builds groups/observations/summaries/comparisons from already loaded runs (used by collect and by tests).
 Collection aggregate(std::vector<Run> runs, const std::vector<std::string>& group_by);
+
+// Fills collection.eval_spreads from the runs' eval repeats (called by aggregate; exposed for tests).
+void compute_eval_spreads(Collection& collection);
 
 // Renders a locality for CSV/Markdown ("" for global metrics, else the shortest exact decimal, e.g. "0.1").
 std::string format_locality(double locality);

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <map>
 
 #include "src/core/error.hpp"
 
@@ -37,6 +38,29 @@ std::optional<std::size_t> PaperReference::column_for(const nlohmann::json& key)
   return std::nullopt;
 }
 
+std::vector<std::string> reference_setting_differences(const PaperReference& ref,
+                                                       const std::vector<nlohmann::json>& train_options,
+                                                       const std::vector<nlohmann::json>& eval_settings) {
+  std::vector<std::string> out;
+  auto check = [&](const std::vector<std::pair<std::string, double>>& wanted, const std::vector<nlohmann::json>& have,
+                   const char* where) {
+    for (const auto& [key, paper] : wanted) {
+      std::map<std::string, int> counts;  // value as text → runs
+      for (const auto& h : have) {
+        const nlohmann::json v = h.is_object() && h.contains(key) ? h[key] : nlohmann::json();
+        if (v.is_number() && std::fabs(v.get<double>() - paper) < 1e-9) continue;
+        counts[v.is_null() ? std::string("unknown") : v.dump()] += 1;
+      }
+      for (const auto& [value, n] : counts)
+        out.push_back(fmt::format("{} {} = {} (paper: {:g}) in {} run{}", where, key, value, paper, n,
+                                  n == 1 ? "" : "s"));
+    }
+  };
+  check(ref.train_settings, train_options, "training");
+  check(ref.eval_settings, eval_settings, "eval");
+  return out;
+}
+
 const PaperReference& paper_reference(const std::string& name) {
   static const PaperReference three_dots = {
       "three-dots",
@@ -50,7 +74,11 @@ const PaperReference& paper_reference(const std::string& name) {
        {"JL1-VAE γ=0.1 (paper)",
         0.1,
         {{0.125, 0.011}, {0.072, 0.003}, {0.049, 0.006}, {0.020, 0.005}, {0.006, 0.004}},
-        {{0.941, 0.004}, {0.914, 0.003}, {0.895, 0.009}, {0.796, 0.018}, {0.454, 0.036}}}}};
+        {{0.941, 0.004}, {0.914, 0.003}, {0.895, 0.009}, {0.796, 0.018}, {0.454, 0.036}}}},
+      // Rhodes & Lee §5 / appendix: 300,000 steps at batch 64; local metrics on 20 clusters of 10,000 images,
+      // global metrics on 10,000 train + 5,000 test images (the `paper` eval protocol).
+      {{"steps", 300000}, {"batch_size", 64}},
+      {{"num_train", 10000}, {"num_test", 5000}, {"clusters", 20}, {"cluster_size", 10000}}};
   if (name == three_dots.name) return three_dots;
   throw Error(fmt::format("unknown reference '{}' (valid: three-dots)", name));
 }

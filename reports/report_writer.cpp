@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -87,6 +90,63 @@ double effective_compare_locality(const Collection& c, double requested) {
   return *all.begin();
 }
 
+// The per-cluster values `<metric>_per_cluster` of a run's local entry at `rho` (nulls — undefined clusters — left out).
+std::vector<double> per_cluster_values(const Run& run, const std::string& metric, double rho) {
+  std::vector<double> out;
+  const json& local = run.results.value("local", json::array());
+  auto take = [&](const json& e) {
+    if (!e.is_object()) return;
+    const json& v = e.value(metric + "_per_cluster", json());
+    if (!v.is_array()) return;
+    for (const auto& x : v)
+      if (x.is_number() && std::isfinite(x.get<double>())) out.push_back(x.get<double>());
+  };
+  if (local.is_array()) {
+    for (const auto& e : local)
+      if (e.is_object() && e.value("locality", json()).is_number() && same_locality(e["locality"].get<double>(), rho))
+        take(e);
+  } else if (local.is_object()) {
+    for (auto& [k, e] : local.items()) {
+      try {
+        if (same_locality(std::stod(k), rho)) take(e);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  return out;
+}
+
+// Where the runs differ from the paper's settings (for the --reference caveat).
+std::vector<std::string> reference_caveats(const Collection& c, const PaperReference& ref) {
+  std::vector<json> train, eval;
+  for (const auto& r : c.runs) {
+    train.push_back(r.train_config.is_object() ? r.train_config.value("options", json()) : json());
+    eval.push_back(r.results.value("settings", json()));
+  }
+  return reference_setting_differences(ref, train, eval);
+}
+
+// "0.0512 ± 0.00123" (3 significant digits each), "—" when n = 0; counts get "median [min, max]".
+std::string score_cell(const MetricSummary& m, std::size_t g, std::size_t group_runs, bool with_interval) {
+  const Summary& s = m.per_group[g];
+  if (s.n == 0) return "—";
+  std::string cell;
+  if (m.cls.kind == MetricKind::kCount) {
+    auto count_text = [](double v) {
+      return v == std::round(v) && std::fabs(v) < 1e15 ? fmt::format("{}", std::llround(v)) : format_sig(v);
+    };
+    cell = s.min == s.max ? count_text(s.min)
+                          : fmt::format("{} [{}, {}]", count_text(s.median), count_text(s.min), count_text(s.max));
+  } else {
+    cell = mean_pm_std(s);
+    if (with_interval && s.n >= kMinRunsForTests && std::isfinite(m.ci95[g].low))
+      cell += fmt::format(" [{}, {}]{}", format_sig(m.ci95[g].low), format_sig(m.ci95[g].high),
+                          m.ci95[g].clipped ? "†" : "");
+  }
+  if (s.n != group_runs) cell += fmt::format(" (n={})", s.n);
+  return cell;
+}
+
 }  // namespace
 
 void require_evaluated_locality(const Collection& c, double requested) {
@@ -102,15 +162,14 @@ void require_evaluated_locality(const Collection& c, double requested) {
                                         format_locality(requested), list));
 }
 
-std::string mean_pm_std(const Summary& s, int decimals) {
+std::string mean_pm_std(const Summary& s, int digits) {
   if (s.n == 0) return "—";
-  return fmt::format("{:.{}f} ± {:.{}f}", s.mean, decimals, s.std_pop, decimals);
+  return fmt::format("{} ± {}", format_sig(s.mean, digits), format_sig(s.std_pop, digits));
 }
 
 std::string format_p(double p) {
   if (!std::isfinite(p)) return "n/a";
-  if (p < 1e-4) return fmt::format("{:.2e}", p);
-  return fmt::format("{:.3g}", p);
+  return format_sig(p);
 }
 
 std::string tidy_csv(const Collection& c) {
@@ -127,35 +186,59 @@ std::string tidy_csv(const Collection& c) {
 }
 
 std::string summary_csv(const Collection& c) {
-  std::string out = "group,metric,locality,n,mean,std,std_sample,median,min,max,ci95_low,ci95_high\n";
+  // Scores and details: every statistic (the interval clipped to the score's range, the raw t-interval beside it);
+  // counts/diagnostics: n, median, min and max only (no mean, std or interval: they are not scores).
+  std::string out =
+      "group,metric,locality,kind,n,mean,std,std_sample,median,min,max,ci95_low,ci95_high,ci95_clipped,"
+      "ci95_t_low,ci95_t_high\n";
   for (std::size_t g = 0; g < c.groups.size(); ++g)
     for (const auto& m : c.summaries) {
       const Summary& s = m.per_group[g];
       if (s.n == 0) continue;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(c.groups[g].label), csv_field(m.metric),
-                         format_locality(m.locality), s.n, num(s.mean), num(s.std_pop), num(s.std_sample),
-                         num(s.median), num(s.min), num(s.max), num(s.ci95_low), num(s.ci95_high));
+      const bool count = m.cls.kind == MetricKind::kCount;
+      const Interval& ci = m.ci95[g];
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(c.groups[g].label),
+                         csv_field(m.metric), format_locality(m.locality), kind_name(m.cls.kind), s.n,
+                         count ? "" : num(s.mean), count ? "" : num(s.std_pop), count ? "" : num(s.std_sample),
+                         num(s.median), num(s.min), num(s.max), count ? "" : num(ci.low), count ? "" : num(ci.high),
+                         count || s.n < 2 ? "" : (ci.clipped ? "true" : "false"), count ? "" : num(s.ci95_low),
+                         count ? "" : num(s.ci95_high));
     }
   return out;
 }
 
 std::string comparisons_csv(const Collection& c) {
   std::string out =
-      "metric,locality,group_a,group_b,n_a,n_b,mean_a,mean_b,welch_t,welch_df,welch_p,student_t,student_df,"
-      "student_p,mann_whitney_u,mann_whitney_p,mann_whitney_method,note\n";
+      "metric,locality,group_a,group_b,n_a,n_b,mean_a,mean_b,welch_t,welch_df,welch_p,welch_p_holm,student_t,"
+      "student_df,student_p,student_p_holm,mann_whitney_u,mann_whitney_p,mann_whitney_p_holm,mann_whitney_method,"
+      "family,note\n";
   for (const auto& k : c.comparisons) {
     const MetricSummary* m = find_row(c, k.metric, k.locality);
     const Summary& a = m->per_group[k.group_a];
     const Summary& b = m->per_group[k.group_b];
-    std::string note = k.welch.note.empty() ? k.student.note : k.welch.note;
-    if (!k.mann_whitney.note.empty()) note += (note.empty() ? "" : "; ") + k.mann_whitney.note;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(k.metric),
+    std::string note = k.note;
+    if (note.empty()) note = k.welch.note.empty() ? k.student.note : k.welch.note;
+    if (k.note.empty() && !k.mann_whitney.note.empty()) note += (note.empty() ? "" : "; ") + k.mann_whitney.note;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(k.metric),
                        format_locality(k.locality), csv_field(c.groups[k.group_a].label),
                        csv_field(c.groups[k.group_b].label), a.n, b.n, num(a.mean), num(b.mean),
-                       num(k.welch.statistic), num(k.welch.df), num(k.welch.p_value), num(k.student.statistic),
-                       num(k.student.df), num(k.student.p_value), num(k.mann_whitney.statistic),
-                       num(k.mann_whitney.p_value), k.mann_whitney.method, csv_field(note));
+                       num(k.welch.statistic), num(k.welch.df), num(k.welch.p_value), num(k.welch_p_holm),
+                       num(k.student.statistic), num(k.student.df), num(k.student.p_value), num(k.student_p_holm),
+                       num(k.mann_whitney.statistic), num(k.mann_whitney.p_value), num(k.mann_whitney_p_holm),
+                       k.mann_whitney.method, csv_field(k.family), csv_field(note));
   }
+  return out;
+}
+
+std::string eval_spread_csv(const Collection& c) {
+  std::string out = "group,metric,locality,runs,between_seed_std,runs_with_repeats,eval_seeds,within_model_std\n";
+  for (const auto& e : c.eval_spreads)
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+      if (e.runs[g] == 0) continue;
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(c.groups[g].label), csv_field(e.metric),
+                         format_locality(e.locality), e.runs[g], num(e.between_seed_std[g]), e.runs_with_repeats[g],
+                         e.eval_seeds[g], num(e.within_model_std[g]));
+    }
   return out;
 }
 
@@ -167,12 +250,18 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
   j["title"] = options.title;
   if (!options.note.empty()) j["note"] = options.note;
   if (!options.command_line.empty()) j["command_line"] = options.command_line;
-  j["statistics"] = {{"std", "population (ddof=0)"},
-                     {"ci95", "Student-t interval on the mean: mean ± t(0.975, n-1)·s/√n, s with ddof=1"},
-                     {"welch", "Welch's unequal-variance t-test, two-sided"},
-                     {"student", "Student's pooled-variance t-test, two-sided"},
-                     {"mann_whitney", "two-sided; exact if min(n)≤8 and no ties, else normal approximation with tie "
-                                      "and continuity correction (scipy.stats.mannwhitneyu defaults)"}};
+  j["statistics"] = {
+      {"std", "population (ddof=0)"},
+      {"ci95", "Student-t interval on the mean: mean ± t(0.975, n-1)·s/√n, s with ddof=1; for bounded scores "
+               "clipped to the score's range ([0, 1]) and marked (ci95_clipped); the raw t-interval is ci95_t"},
+      {"tests", fmt::format("only scores (not counts or diagnostics), only when both groups have at least {} runs",
+                            kMinRunsForTests)},
+      {"holm", "Holm step-down adjustment within each family (all localities × group pairs of one local metric; "
+               "all global scores × pairs; all axis-alignment details × pairs), each test separately"},
+      {"welch", "Welch's unequal-variance t-test, two-sided"},
+      {"student", "Student's pooled-variance t-test, two-sided"},
+      {"mann_whitney", "two-sided; exact if min(n)≤8 and no ties, else normal approximation with tie "
+                       "and continuity correction (scipy.stats.mannwhitneyu defaults)"}};
   json groups = json::array();
   for (const auto& g : c.groups) {
     json runs = json::array(), seeds = json::array();
@@ -200,18 +289,26 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
     for (std::size_t g = 0; g < c.groups.size(); ++g) {
       const Summary& s = m.per_group[g];
       if (s.n == 0) continue;
-      summary.push_back({{"group", c.groups[g].label},
-                         {"metric", m.metric},
-                         {"locality", num_json(m.locality)},
-                         {"n", s.n},
-                         {"mean", num_json(s.mean)},
-                         {"std", num_json(s.std_pop)},
-                         {"std_sample", num_json(s.std_sample)},
-                         {"median", num_json(s.median)},
-                         {"min", num_json(s.min)},
-                         {"max", num_json(s.max)},
-                         {"ci95", {num_json(s.ci95_low), num_json(s.ci95_high)}},
-                         {"values", m.values[g]}});
+      const bool count = m.cls.kind == MetricKind::kCount;
+      json row = {{"group", c.groups[g].label},
+                  {"metric", m.metric},
+                  {"locality", num_json(m.locality)},
+                  {"kind", kind_name(m.cls.kind)},
+                  {"n", s.n},
+                  {"median", num_json(s.median)},
+                  {"min", num_json(s.min)},
+                  {"max", num_json(s.max)},
+                  {"values", m.values[g]}};
+      if (!count) {
+        row["mean"] = num_json(s.mean);
+        row["std"] = num_json(s.std_pop);
+        row["std_sample"] = num_json(s.std_sample);
+        row["ci95"] = {num_json(m.ci95[g].low), num_json(m.ci95[g].high)};
+        row["ci95_clipped"] = m.ci95[g].clipped;
+        row["ci95_t"] = {num_json(s.ci95_low), num_json(s.ci95_high)};
+        if (m.cls.range) row["range"] = {m.cls.range->first, m.cls.range->second};
+      }
+      summary.push_back(row);
     }
   j["summary"] = summary;
   json comps = json::array();
@@ -228,8 +325,27 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
                      {"group_b", c.groups[k.group_b].label},
                      {"welch", test_json(k.welch)},
                      {"student", test_json(k.student)},
-                     {"mann_whitney", test_json(k.mann_whitney)}});
+                     {"mann_whitney", test_json(k.mann_whitney)},
+                     {"p_holm",
+                      {{"welch", num_json(k.welch_p_holm)},
+                       {"student", num_json(k.student_p_holm)},
+                       {"mann_whitney", num_json(k.mann_whitney_p_holm)}}},
+                     {"family", k.family},
+                     {"note", k.note}});
   j["comparisons"] = comps;
+  json spreads = json::array();
+  for (const auto& e : c.eval_spreads)
+    for (std::size_t g = 0; g < c.groups.size(); ++g)
+      if (e.runs[g] > 0)
+        spreads.push_back({{"group", c.groups[g].label},
+                           {"metric", e.metric},
+                           {"locality", num_json(e.locality)},
+                           {"runs", e.runs[g]},
+                           {"between_seed_std", num_json(e.between_seed_std[g])},
+                           {"runs_with_repeats", e.runs_with_repeats[g]},
+                           {"eval_seeds", e.eval_seeds[g]},
+                           {"within_model_std", num_json(e.within_model_std[g])}});
+  j["eval_spread"] = spreads;
   if (!options.reference.empty()) {
     const PaperReference& ref = paper_reference(options.reference);
     json cols = json::array();
@@ -245,7 +361,8 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
         if (auto i = ref.column_for(g.key); i && ref.columns[*i].label == col.label) matched.push_back(g.label);
       cols.push_back({{"label", col.label}, {"gamma", col.gamma}, {"values", vals}, {"matched_groups", matched}});
     }
-    j["reference"] = {{"name", ref.name}, {"source", ref.source}, {"columns", cols}};
+    j["reference"] = {{"name", ref.name}, {"source", ref.source}, {"columns", cols},
+                      {"setting_differences", reference_caveats(c, ref)}};
   }
   json figs = json::array();
   for (const auto& f : figures) figs.push_back(f.string());
@@ -259,14 +376,31 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
 std::string report_markdown(const Collection& c, const ReportOptions& options, const std::vector<fs::path>& figures) {
   std::ostringstream md;
   const PaperReference* ref = options.reference.empty() ? nullptr : &paper_reference(options.reference);
+  const std::vector<std::string> caveats = ref ? reference_caveats(c, *ref) : std::vector<std::string>{};
   md << "# " << options.title << "\n\n";
   if (!options.note.empty()) md << "> **Note.** " << options.note << "\n\n";
   for (const auto& w : c.pooled) md << "> **Warning.** " << w << ".\n\n";
+  auto caveat_text = [&] {
+    return fmt::format("these runs differ from the paper's settings ({}), so the reference columns are not the "
+                       "same experiment and the numbers are not expected to match",
+                       fmt::join(caveats, "; "));
+  };
+  if (!caveats.empty()) md << "> **Reference caveat.** " << caveat_text() << ".\n\n";
   md << fmt::format("{} runs in {} groups. Generated {} by axial {} (commit {}).\n\n", c.runs.size(), c.groups.size(),
                     utc_now(), axial::kVersion, axial::kGitCommit);
-  md << "Values are mean ± population standard deviation over runs (the paper's convention); n = runs per group. "
-        "Files: `runs.csv` (every value), `summary.csv` (n, mean, std, median, min, max, 95% t-interval), "
-        "`comparisons.csv` (tests), `report.json`.\n\n";
+  std::size_t smallest = c.runs.size();
+  for (const auto& g : c.groups) smallest = std::min(smallest, g.runs.size());
+  md << "Scores are mean ± population standard deviation over runs (the paper's convention), 3 significant digits "
+        "(the CSV files keep full precision); a cell's `(n=k)` says that only k of the group's runs have that value. "
+     << fmt::format("Intervals (95%, in brackets) and tests need at least {} runs per group", kMinRunsForTests)
+     << (smallest < kMinRunsForTests
+             ? fmt::format("; groups with fewer (the smallest here has {}) get values only, no intervals or tests",
+                           smallest)
+             : std::string())
+     << ". p-values are two-sided, each with its Holm-adjusted value (p_Holm) within its family (see Statistics). "
+        "Counts and diagnostics (anchor counts, undefined anchors, unresponsive factors, spreads) are in their own "
+        "table, without means or tests. Files: `runs.csv` (every value), `summary.csv`, `comparisons.csv`, "
+        "`report.json`.\n\n";
 
   md << "## Groups\n\n| group | n | seeds | runs |\n|---|---|---|---|\n";
   for (const auto& g : c.groups) {
@@ -276,6 +410,14 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
                       md_escape(fmt::format("{}", fmt::join(ids, ", "))));
   }
   md << "\n";
+
+  auto group_header = [&](const std::string& first) {
+    md << "| " << first << " |";
+    for (const auto& g : c.groups) md << " " << md_escape(g.label) << " |";
+    md << "\n|---|";
+    for (std::size_t g = 0; g < c.groups.size(); ++g) md << "---|";
+    md << "\n";
+  };
 
   // The paper's tables: local MIG and local modularity vs ρ, one column per group (+ reference columns).
   auto locality_table = [&](const std::string& metric, const std::string& heading) {
@@ -296,7 +438,7 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
       const MetricSummary* m = find_row(c, metric, rho);
       md << "| " << format_locality(rho) << " |";
       for (std::size_t g = 0; g < c.groups.size(); ++g) {
-        md << " " << mean_pm_std(m->per_group[g]) << " |";
+        md << " " << score_cell(*m, g, c.groups[g].runs.size(), false) << " |";
         if (ref_col[g]) {
           auto v = ref->value(*ref_col[g], metric, rho);
           md << " " << (v ? fmt::format("{:.3f} ± {:.3f}", v->mean, v->std) : std::string("—")) << " |";
@@ -305,62 +447,144 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
       md << "\n";
     }
     md << "\n";
-    if (ref) md << "Reference columns: " << ref->source << ".\n\n";
+    if (ref) {
+      md << "Reference columns: " << ref->source << ".";
+      if (!caveats.empty()) md << " **Caveat:** these runs differ from the paper's settings (see the top).";
+      md << "\n\n";
+    }
   };
   locality_table("local_mig", "Local MIG");
   locality_table("local_modularity", "Local modularity");
 
-  // Comparison at ρ: every local metric at that locality, every pair of groups.
+  // Tests of a set of rows: every pair of groups; values only (with the reason) when no pair could be tested.
+  auto tests_table = [&](const std::function<bool(const Comparison&)>& select) {
+    std::vector<const Comparison*> rows;
+    for (const auto& k : c.comparisons)
+      if (select(k)) rows.push_back(&k);
+    if (c.groups.size() < 2) {
+      md << "No tests: one group.\n\n";
+      return;
+    }
+    std::vector<const Comparison*> tested;
+    for (auto* k : rows)
+      if (k->note.empty()) tested.push_back(k);
+    if (tested.empty()) {
+      md << (rows.empty() ? std::string("No tests: no metric has values in two groups.\n\n")
+                          : fmt::format("No tests: {} (above and in `runs.csv`).\n\n",
+                                        rows.front()->note.substr(rows.front()->note.find(':') + 2)));
+      return;
+    }
+    md << "| metric | ρ | A | B | B − A | Welch t (df), p, p_Holm | Student t (df), p, p_Holm | "
+          "Mann–Whitney U, p, p_Holm | family |\n|---|---|---|---|---|---|---|---|---|\n";
+    for (auto* k : rows) {
+      const MetricSummary* m = find_row(c, k->metric, k->locality);
+      const Summary& a = m->per_group[k->group_a];
+      const Summary& b = m->per_group[k->group_b];
+      auto t_cell = [](const TestResult& t, double holm) {
+        if (!std::isfinite(t.statistic)) return fmt::format("n/a ({})", t.note);
+        return fmt::format("{} ({}), {}, {}", format_sig(t.statistic), format_sig(t.df), format_p(t.p_value),
+                           format_p(holm));
+      };
+      const std::string mw = k->note.empty() ? fmt::format("{}, {}, {} ({})", format_sig(k->mann_whitney.statistic),
+                                                           format_p(k->mann_whitney.p_value),
+                                                           format_p(k->mann_whitney_p_holm), k->mann_whitney.method)
+                                             : "n/a (" + k->note + ")";
+      md << fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n", k->metric, format_locality(k->locality),
+                        md_escape(c.groups[k->group_a].label), md_escape(c.groups[k->group_b].label),
+                        k->note.empty() ? format_sig(b.mean - a.mean) : std::string("—"),
+                        k->note.empty() ? t_cell(k->welch, k->welch_p_holm) : "n/a",
+                        k->note.empty() ? t_cell(k->student, k->student_p_holm) : "n/a", mw, k->family);
+    }
+    md << "\n";
+  };
+
+  // Comparison at ρ: every local score at that locality, every pair of groups.
   double rho = effective_compare_locality(c, options.compare_locality);
   bool any_local = false;
   for (const auto& m : c.summaries) any_local = any_local || !std::isnan(m.locality);
-  auto comparison_table = [&](bool local) {
-    md << "| metric | A | B | mean A | mean B | B − A | Welch t (df), p | Student t (df), p | Mann–Whitney U, p |\n"
-          "|---|---|---|---|---|---|---|---|---|\n";
-    int rows = 0;
-    for (const auto& k : c.comparisons) {
-      if (local ? !same_locality(k.locality, rho) : !std::isnan(k.locality)) continue;
-      const MetricSummary* m = find_row(c, k.metric, k.locality);
-      const Summary& a = m->per_group[k.group_a];
-      const Summary& b = m->per_group[k.group_b];
-      auto t_cell = [](const TestResult& t) {
-        if (!std::isfinite(t.statistic)) return fmt::format("n/a ({})", t.note);
-        return fmt::format("{:.2f} ({:.1f}), {}", t.statistic, t.df, format_p(t.p_value));
-      };
-      md << fmt::format("| `{}` | {} | {} | {} | {} | {:+.4f} | {} | {} | {:.1f}, {} ({}) |\n", k.metric,
-                        md_escape(c.groups[k.group_a].label), md_escape(c.groups[k.group_b].label),
-                        mean_pm_std(a, 4), mean_pm_std(b, 4), b.mean - a.mean, t_cell(k.welch), t_cell(k.student),
-                        k.mann_whitney.statistic, format_p(k.mann_whitney.p_value), k.mann_whitney.method);
-      ++rows;
-    }
-    if (rows == 0) md << "| (needs at least two groups) | | | | | | | | |\n";
-    md << "\n";
-  };
   if (any_local) {
     md << "## Comparison at ρ = " << format_locality(rho) << "\n\n";
-    comparison_table(true);
+    md << "p_Holm is adjusted over all localities and group pairs of the same metric (`comparisons.csv` has every "
+          "locality).\n\n";
+    tests_table([&](const Comparison& k) { return same_locality(k.locality, rho); });
   }
 
-  // Global metrics.
-  bool any_global = false;
-  for (const auto& m : c.summaries) any_global = any_global || std::isnan(m.locality);
-  if (any_global) {
-    md << "## Global metrics\n\n| metric |";
-    for (const auto& g : c.groups) md << " " << md_escape(g.label) << " |";
-    md << "\n|---|";
-    for (std::size_t g = 0; g < c.groups.size(); ++g) md << "---|";
-    md << "\n";
+  // A table of rows of one kind: globals (and other local scores at ρ) with mean ± std [interval].
+  auto value_table = [&](const std::function<bool(const MetricSummary&)>& select, bool with_interval) {
+    bool any = false;
+    for (const auto& m : c.summaries) any = any || select(m);
+    if (!any) return false;
+    group_header("metric");
     for (const auto& m : c.summaries) {
-      if (!std::isnan(m.locality)) continue;
-      md << "| `" << m.metric << "` |";
-      for (std::size_t g = 0; g < c.groups.size(); ++g) md << " " << mean_pm_std(m.per_group[g]) << " |";
+      if (!select(m)) continue;
+      md << "| `" << m.metric << "`" << (std::isnan(m.locality) ? "" : " ρ = " + format_locality(m.locality))
+         << " |";
+      for (std::size_t g = 0; g < c.groups.size(); ++g)
+        md << " " << score_cell(m, g, c.groups[g].runs.size(), with_interval) << " |";
       md << "\n";
     }
     md << "\n";
-    if (c.groups.size() > 1) {
-      md << "### Global metrics: tests\n\n";
-      comparison_table(false);
-    }
+    return true;
+  };
+  auto is_global = [](const MetricSummary& m) { return std::isnan(m.locality); };
+  md << "## Global scores\n\n";
+  if (value_table([&](const MetricSummary& m) { return is_global(m) && m.cls.kind == MetricKind::kScore; }, true)) {
+    if (smallest >= kMinRunsForTests)
+      md << "Brackets: 95% t-interval on the mean; † = clipped to the score's range [0, 1].\n\n";
+    md << "### Global scores: tests\n\n";
+    tests_table([&](const Comparison& k) { return std::isnan(k.locality) && k.family == "global scores"; });
+  } else {
+    md << "(none evaluated)\n\n";
+  }
+  bool other_local = false;
+  for (const auto& m : c.summaries)
+    other_local = other_local || (!is_global(m) && m.cls.kind == MetricKind::kScore && m.cls.headline_rank > 1);
+  if (other_local) {
+    md << "## Other local scores at ρ = " << format_locality(rho) << "\n\n";
+    value_table([&](const MetricSummary& m) {
+      return !is_global(m) && m.cls.kind == MetricKind::kScore && m.cls.headline_rank > 1 &&
+             same_locality(m.locality, rho);
+    }, true);
+  }
+  bool any_detail = false;
+  for (const auto& m : c.summaries) any_detail = any_detail || m.cls.kind == MetricKind::kDetail;
+  if (any_detail) {
+    md << "## Axis-alignment details\n\n";
+    value_table([](const MetricSummary& m) { return m.cls.kind == MetricKind::kDetail; }, true);
+    md << "### Axis-alignment details: tests\n\n";
+    tests_table([](const Comparison& k) { return classify_metric(k.metric).kind == MetricKind::kDetail; });
+  }
+  bool any_count = false;
+  for (const auto& m : c.summaries) any_count = any_count || m.cls.kind == MetricKind::kCount;
+  if (any_count) {
+    md << "## Counts and diagnostics (values only, no tests)\n\n";
+    md << "Each cell: the value when every run has the same, else median [min, max] over runs.\n\n";
+    value_table([](const MetricSummary& m) { return m.cls.kind == MetricKind::kCount; }, false);
+  }
+
+  md << "## Evaluation noise and training noise\n\n";
+  if (c.eval_spreads.empty()) {
+    md << "No run has evaluation repeats. `axial eval --eval-seeds K` repeats the protocol's sampling with K seeds on "
+          "the same model; the report then shows, for every score, the spread between training seeds beside the "
+          "spread that the evaluation's sampling alone produces.\n\n";
+  } else {
+    md << "Between seeds: population std over the group's runs (training seeds; it includes the evaluation noise). "
+          "Within model: root mean square over the runs with repeats of each run's population std over its eval "
+          "seeds (the evaluation's sampling alone). A difference between groups smaller than the within-model spread "
+          "is within evaluation noise. `eval_spread.csv` has every value.\n\n";
+    md << "| metric | ρ | group | between seeds (runs) | within model (runs × eval seeds) |\n|---|---|---|---|---|\n";
+    for (const auto& e : c.eval_spreads)
+      for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        if (e.runs[g] == 0) continue;
+        md << fmt::format("| `{}` | {} | {} | {} ({}) | {} |\n", e.metric, format_locality(e.locality),
+                          md_escape(c.groups[g].label),
+                          std::isfinite(e.between_seed_std[g]) ? format_sig(e.between_seed_std[g]) : "—", e.runs[g],
+                          e.runs_with_repeats[g] > 0
+                              ? fmt::format("{} ({} × {})", format_sig(e.within_model_std[g]),
+                                            e.runs_with_repeats[g], e.eval_seeds[g])
+                              : std::string("— (no repeats)"));
+      }
+    md << "\n";
   }
 
   if (!figures.empty() || !options.extra_figures.empty()) {
@@ -368,13 +592,10 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
     for (const auto& f : figures) {
       if (f.extension() != ".svg") continue;
       std::string name = f.stem().string();
-      std::string caption = name == "local_metrics"
-                                ? "Local MIG and local modularity vs locality ρ: mean over runs, band = mean ± 2σ "
-                                  "(population std), one colour per group (the paper's Fig. 4)."
-                                : fmt::format("Per-run values at ρ = {} per group: box = quartiles, whiskers = 1.5 "
-                                              "IQR, points = runs (the paper's Fig. 5).",
-                                              format_locality(rho));
-      md << "![" << name << "](" << f.string() << ")\n\n*" << caption << "* (PNG: `"
+      auto it = options.figure_captions.find(name);
+      std::string caption = it != options.figure_captions.end() ? it->second : name;
+      md << "![" << name << "](" << f.string() << ")\n\n*" << caption << "* (also `"
+         << fs::path(f).replace_extension(".pdf").string() << "`, `"
          << fs::path(f).replace_extension(".png").string() << "`)\n\n";
     }
     for (const auto& f : options.extra_figures)
@@ -382,15 +603,29 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
   }
 
   md << "## Statistics\n\n"
+        "- Scores (MIG, modularity, their local variants, explicitness, SAP, axis alignment and unknown metrics) get "
+        "means, intervals and tests; axis-alignment details (purities, quantiles over anchors) the same in their own "
+        "table and test family; counts and diagnostics (`*_anchors`, `*_undefined_anchors`, "
+        "`*_unresponsive_factor_count`, `*_std`, …) only their values.\n"
         "- std: population standard deviation (ddof = 0), as in the paper's ±2σ bands; `std_sample` (ddof = 1) is "
         "in `summary.csv`.\n"
-        "- 95% interval (`ci95_low`, `ci95_high` in `summary.csv`): Student-t interval on the mean, "
-        "mean ± t(0.975, n−1)·s/√n.\n"
+        "- 95% interval: Student-t interval on the mean, mean ± t(0.975, n−1)·s/√n, clipped to the score's range "
+        "when it leaves it (scores in [0, 1]) and then marked † here and `ci95_clipped = true` in `summary.csv` "
+        "(which also has the raw `ci95_t_low`, `ci95_t_high`). Shown here only with ≥ "
+     << kMinRunsForTests
+     << " runs per group.\n"
+        "- Tests only when both groups have ≥ "
+     << kMinRunsForTests
+     << " runs: below that a t-test's p-value rests on a variance estimate from a handful of values and the "
+        "exact Mann–Whitney test cannot reach p < 0.05 in two-sided form for n = 2 + 2 (its smallest p is 1/3).\n"
         "- Welch's t-test: unequal variances, Welch–Satterthwaite df; Student's t-test: pooled variance, df = n₁+n₂−2 "
         "(the test the paper reports); both two-sided.\n"
         "- Mann–Whitney U (statistic U of group A), two-sided: exact null distribution when the smaller group has ≤ 8 "
         "runs and there are no ties, otherwise the normal approximation with tie and continuity correction "
-        "(scipy.stats.mannwhitneyu's defaults).\n\n";
+        "(scipy.stats.mannwhitneyu's defaults).\n"
+        "- Multiplicity: Holm's step-down correction (p_(i) ↦ max_{j≤i} min(1, (m−j+1)·p_(j))) within each family — "
+        "all localities × group pairs of one local metric; all global scores × pairs; all axis-alignment details × "
+        "pairs — for each test separately. `comparisons.csv` has both the raw p and `*_p_holm` and the family.\n\n";
 
   md << "## Provenance\n\n| run | group | seed | data set | model sha256 | eval axial | train device | LibTorch |\n"
         "|---|---|---|---|---|---|---|---|\n";
@@ -425,16 +660,19 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
   fs::create_directories(out_dir, ec);
   if (ec) throw Error(fmt::format("cannot create output directory '{}': {}", out_dir.string(), ec.message()));
   std::vector<fs::path> figures;  // relative to out_dir
+  auto add_figure = [&](const std::string& stem) {
+    for (const auto& ext : figure_extensions()) figures.push_back(fs::path("figures") / (stem + ext));
+  };
+  const std::vector<std::pair<std::string, std::string>> headline = {{"local_mig", "local MIG"},
+                                                                     {"local_modularity", "local modularity"}};
   if (options.figures) {
     fs::create_directories(out_dir / "figures", ec);
     std::vector<BandPanel> bands;
-    for (const auto& [metric, name] :
-         std::vector<std::pair<std::string, std::string>>{{"local_mig", "local MIG"},
-                                                          {"local_modularity", "local modularity"}}) {
+    for (const auto& [metric, name] : headline) {
       if (!has_local(c, metric)) continue;
-      BandPanel p{name + " vs locality", "locality #gr", name, {}};
+      BandPanel p{name + " vs locality", "locality ρ", name, {}};
       for (std::size_t g = 0; g < c.groups.size(); ++g) {
-        BandSeries s;
+        BandSeries s;  // a group without values stays in, as "(no values)"
         s.label = c.groups[g].label;
         for (double rho : localities_of(c, metric)) {
           const Summary& sm = find_row(c, metric, rho)->per_group[g];
@@ -444,31 +682,46 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
           s.lower.push_back(sm.mean - 2 * sm.std_pop);
           s.upper.push_back(sm.mean + 2 * sm.std_pop);
         }
-        if (!s.x.empty()) p.series.push_back(s);
+        p.series.push_back(s);
       }
       bands.push_back(p);
     }
     if (!bands.empty()) {
-      plot_band_panels(bands, out_dir / "figures" / "local_metrics", {600 * int(bands.size()), 480});
-      figures.push_back(fs::path("figures") / "local_metrics.svg");
-      figures.push_back(fs::path("figures") / "local_metrics.png");
+      plot_band_panels(bands, out_dir / "figures" / "local_metrics", options.figure_style);
+      add_figure("local_metrics");
     }
-    double rho = effective_compare_locality(c, options.compare_locality);
+    const double rho = effective_compare_locality(c, options.compare_locality);
     std::vector<BoxPanel> boxes;
-    for (const auto& [metric, name] :
-         std::vector<std::pair<std::string, std::string>>{{"local_mig", "local MIG"},
-                                                          {"local_modularity", "local modularity"}}) {
+    for (const auto& [metric, name] : headline) {
       const MetricSummary* m = find_row(c, metric, rho);
       if (m == nullptr) continue;
-      BoxPanel p{fmt::format("{} at #gr = {}", name, format_locality(rho)), name, {}};
-      for (std::size_t g = 0; g < c.groups.size(); ++g) p.groups.push_back({c.groups[g].label, m->values[g]});
+      BoxPanel p{fmt::format("{} at ρ = {}", name, format_locality(rho)), name, {}};
+      for (std::size_t g = 0; g < c.groups.size(); ++g) p.groups.push_back({c.groups[g].label, m->values[g], -1, ""});
       boxes.push_back(p);
     }
     if (!boxes.empty()) {
-      std::string stem = "local_box_rho" + format_locality(rho);
-      plot_box_panels(boxes, out_dir / "figures" / stem, {500 * int(boxes.size()), 480});
-      figures.push_back(fs::path("figures") / (stem + ".svg"));
-      figures.push_back(fs::path("figures") / (stem + ".png"));
+      const std::string stem = "local_box_rho" + format_locality(rho);
+      plot_box_panels(boxes, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests);
+      add_figure(stem);
+    }
+    // The per-cluster values of every run at ρ (the clusters' spread within one model and one evaluation).
+    std::vector<BoxPanel> clusters;
+    for (const auto& [metric, name] : headline) {
+      BoxPanel p{fmt::format("{} per cluster at ρ = {}", name, format_locality(rho)), name, {}};
+      bool any = false;
+      for (std::size_t g = 0; g < c.groups.size(); ++g)
+        for (std::size_t r : c.groups[g].runs) {
+          std::vector<double> v = per_cluster_values(c.runs[r], metric, rho);
+          any = any || !v.empty();
+          p.groups.push_back({seed_text(c.runs[r].seed).empty() ? c.runs[r].id : seed_text(c.runs[r].seed), v,
+                              int(g), c.groups[g].label});
+        }
+      if (any) clusters.push_back(p);
+    }
+    if (!clusters.empty()) {
+      const std::string stem = "local_per_cluster_rho" + format_locality(rho);
+      plot_box_panels(clusters, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests);
+      add_figure(stem);
     }
   }
   std::vector<fs::path> written;
@@ -479,8 +732,24 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
   put("runs.csv", tidy_csv(c));
   put("summary.csv", summary_csv(c));
   put("comparisons.csv", comparisons_csv(c));
-  put("report.json", report_json(c, options, figures).dump(2) + "\n");
-  put("report.md", report_markdown(c, options, figures));
+  put("eval_spread.csv", eval_spread_csv(c));
+  ReportOptions filled = options;
+  const std::string rho_text = format_locality(effective_compare_locality(c, options.compare_locality));
+  filled.figure_captions["local_metrics"] =
+      "Local MIG and local modularity vs locality ρ: mean over runs, band = mean ± 2σ (population std), one colour "
+      "per group (the paper's Fig. 4).";
+  filled.figure_captions["local_per_cluster_rho" + rho_text] = fmt::format(
+      "The {{local MIG, local modularity}} of every cluster of every run at ρ = {}: one column per run (labelled by "
+      "its seed), colour = group; box = quartiles over the clusters. The spread within a column is the spread "
+      "between neighbourhoods of one model; the spread between columns of a colour is the spread between training "
+      "seeds.",
+      rho_text);
+  filled.figure_captions["local_box_rho" + rho_text] = fmt::format(
+      "Per-run values at ρ = {} per group: filled, jittered points = runs; box = quartiles, whiskers = 1.5 IQR, only "
+      "for groups with ≥ {} runs (the paper's Fig. 5).",
+      rho_text, kMinRunsForTests);
+  put("report.json", report_json(c, filled, figures).dump(2) + "\n");
+  put("report.md", report_markdown(c, filled, figures));
   for (const auto& f : figures) written.push_back(out_dir / f);
   return written;
 }

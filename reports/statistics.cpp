@@ -46,6 +46,44 @@ double t_quantile(double probability, double df) {
   return boost::math::quantile(dist, probability);
 }
 
+std::vector<double> holm_adjust(const std::vector<double>& p_values) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < p_values.size(); ++i)
+    if (std::isfinite(p_values[i])) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
+  std::vector<double> adjusted(p_values.size(), kNaN);
+  const double m = double(order.size());
+  double running = 0;
+  for (std::size_t rank = 0; rank < order.size(); ++rank) {
+    running = std::max(running, std::min(1.0, (m - double(rank)) * p_values[order[rank]]));
+    adjusted[order[rank]] = running;
+  }
+  return adjusted;
+}
+
+Interval clip_interval(double low, double high, double lo, double hi) {
+  Interval r{low, high, false};
+  if (std::isfinite(low) && low < lo) r.low = lo, r.clipped = true;
+  if (std::isfinite(high) && high > hi) r.high = hi, r.clipped = true;
+  return r;
+}
+
+std::string format_sig(double x, int digits) {
+  if (std::isnan(x)) return "";
+  if (x == 0) return "0";
+  if (!std::isfinite(x)) return x > 0 ? "inf" : "-inf";
+  const double a = std::fabs(x);
+  if (a < 1e-4 || a >= 1e6) return fmt::format("{:.{}e}", x, digits - 1);
+  // Decimals for `digits` significant digits; recomputed after rounding (0.9996 → "1.00", not "1.000").
+  int magnitude = int(std::floor(std::log10(a)));
+  int decimals = std::max(0, digits - 1 - magnitude);
+  std::string s = fmt::format("{:.{}f}", x, decimals);
+  const double rounded = std::fabs(std::stod(s));
+  if (rounded > 0 && int(std::floor(std::log10(rounded))) > magnitude)
+    s = fmt::format("{:.{}f}", x, std::max(0, decimals - 1));
+  return s;
+}
+
 Summary summarize(const std::vector<double>& values) {
   require_values(values, "summary");
   Summary s;

@@ -39,6 +39,26 @@ TestResult welch_t_test(const std::vector<double>& x, const std::vector<double>&
 TestResult student_t_test(const std::vector<double>& x, const std::vector<double>& y);
 TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double>& y);
 
+// Holm's step-down adjustment (Holm 1979) of one family of p-values, as statsmodels' multipletests(method='holm'):
+// sort ascending p_(1) ≤ … ≤ p_(m); adjusted p_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)); returned in the input
+// order. NaN entries (tests that were not run) are not part of the family and stay NaN; m counts the finite ones.
+std::vector<double> holm_adjust(const std::vector<double>& p_values);
+
+// The 95% t-interval of a bounded score clipped to its range [lo, hi]: `clipped` says that a bound was moved (the
+// t-interval assumes an unbounded normal mean and can leave [0, 1] for small n or values near a bound).
+struct Interval {
+  double low = 0, high = 0;
+  bool clipped = false;
+};
+Interval clip_interval(double low, double high, double lo, double hi);
+
+// Fewest runs per group for which the report prints tests (and intervals in report.md): below it, values only.
+inline constexpr std::size_t kMinRunsForTests = 5;
+
+// A number with `digits` significant digits for tables: fixed notation for 1e-4 ≤ |x| < 1e6 ("0.00512", "12.3",
+// "1230"), else scientific ("1.23e-05"); "0" for zero, "" for NaN.
+std::string format_sig(double x, int digits = 3);
+
 // Two-sided p-value of a t statistic with `df` degrees of freedom: 2·P(T ≥ |t|).
 double t_two_sided_p(double t, double df);
 // Quantile of Student's t distribution (e.g. 0.975 for a 95% interval).

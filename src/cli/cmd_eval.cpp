@@ -10,6 +10,7 @@
 #include "src/core/error.hpp"
 #include "metrics/registry.hpp"
 #include "src/cli/cli_common.hpp"
+#include "src/pipelines/eval_repeats.hpp"
 #include "src/cli/option_table.hpp"
 #include "models/decoder_alignment.hpp"
 #include "models/encoder.hpp"
@@ -54,6 +55,7 @@ struct EvalArgs {
   bool no_decoder = false;
   bool force = false;
   int threads = 0;  // 0 = every hardware thread
+  int eval_seeds = 1;  // --eval-seeds: repeats of the sampling (src/pipelines/eval_repeats.hpp)
   models::EncoderOptions call;  // how to call the encoder and read its output
 };
 
@@ -140,6 +142,10 @@ void describe(OptionTable& t, EvalArgs& a) {
    .flag("force", a.force, "replace the results already in --out (otherwise an existing results.json is an error)")
    .flag("resume", s.resume,
          "continue from --out's results.partial.json (the stages a killed run finished; same model and settings)")
+   .add("eval-seeds", a.eval_seeds,
+        "repeat the protocol's sampling with K seeds (--seed, --seed+1, …) on the same model; every value in "
+        "OUT/eval_repeats.json, so `axial report` can show the evaluation noise beside the training noise",
+        Role::kRun, 1)
    .flag("quiet", s.quiet, "no progress on stderr");
   // clang-format on
 }
@@ -207,7 +213,7 @@ int run_eval(const Args& args) {
     if (m.vae) loaded.decoder = std::make_unique<models::VaeDecoderJacobian>(*m.vae, device);
     return loaded;
   };
-  pipelines::run_eval(s, model, load, std::cerr);
+  pipelines::run_eval_with_repeats(s, model, load, a.eval_seeds, std::cerr);
   return 0;
 }
 

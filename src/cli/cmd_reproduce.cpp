@@ -18,6 +18,7 @@
 #include "reports/report_writer.hpp"
 #include "src/pipelines/sweep_plan.hpp"
 #include "src/cli/cli_common.hpp"
+#include "src/cli/model_figures_child.hpp"
 #include "src/core/process.hpp"
 #include "src/pipelines/sweep_runner.hpp"
 
@@ -381,33 +382,19 @@ int run_reproduce(const Args& args) {
   for (const auto& a : args) cmd += " " + a;
   options.command_line = cmd;
   if (!no_figures) {
-    // Fig. 2 and traversals for the first finished seed of each γ.
-    std::error_code ec;
-    std::filesystem::create_directories(plan.out / "report" / "figures", ec);
+    // Fig. 2 and traversals for the first finished seed of each γ (drawn by child `axial-torch figures`).
+    std::vector<ModelFigureJob> jobs;
     for (const auto& g : plan.spec["grid"]["gamma"]) {
       for (const auto& run : plan.runs) {
         if (run.values["gamma"] != g || pipelines::run_state(run) != pipelines::RunState::kDone) continue;
-        std::string label = fmt::format("{} (gamma={}, seed {})", g.get<double>() == 0 ? "beta-VAE" : "JL1-VAE",
-                                        reports::format_locality(g.get<double>()), run.values["seed"].dump());
-        // The figures need LibTorch: a child `axial-torch figures` draws them.
-        const int rc = spawn_and_wait(sibling_binary("axial-torch", "the model figures of `axial reproduce`"),
-                                      {"figures", run.train_dir.string(), "--quiet", "--out",
-                                       (plan.out / "report" / "figures").string(), "--prefix", run.name + "_",
-                                       "--label", label, "--threads", std::to_string(std::max(1, threads))});
-        if (rc != 0) return rc;  // the child printed its one error line
-        options.extra_figures.push_back(
-            {fmt::format("Decoder Jacobian columns at the probe image (dots at (32,16), (48,32), (16,48)), one tile "
-                         "per latent, blue < 0 < red (the paper's Fig. 2) — {}.",
-                         label),
-             std::filesystem::path("figures") / (run.name + "_jacobian.svg")});
-        options.extra_figures.push_back(
-            {fmt::format("Latent traversals, each latent over ±3 sd (of its mean code over 512 images) around the "
-                         "probe's code — {}.",
-                         label),
-             std::filesystem::path("figures") / (run.name + "_traversals.svg")});
+        jobs.push_back({run.train_dir, run.name + "_",
+                        fmt::format("{} (gamma={}, seed {})", g.get<double>() == 0 ? "beta-VAE" : "JL1-VAE",
+                                    reports::format_locality(g.get<double>()), run.values["seed"].dump())});
         break;
       }
     }
+    options.extra_figures = draw_model_figures_in_children(jobs, plan.out / "report", options.figure_style,
+                                                           std::max(1, threads), "the model figures of `axial reproduce`");
   }
   pipelines::report_for_plan(plan, options, quiet);
   std::cout << (plan.out / "report" / "report.md").string() << "\n";

@@ -115,11 +115,11 @@ TEST_CASE("axial report aggregates axial score JSON outputs, grouped by a file n
   const std::string md = axial::test::slurp(dir / "rep" / "report.md");
   CHECK(md.find("group=A") != std::string::npos);
   CHECK(md.find("group=B") != std::string::npos);
-  // The A group's mean MIG is the mean of its two files' MIG (summary.csv: group,metric,locality,n,mean,…).
+  // The A group's mean MIG is the mean of its two files' MIG (summary.csv: group,metric,locality,kind,n,mean,…).
   const std::string summary = axial::test::slurp(dir / "rep" / "summary.csv");
-  const auto at = summary.find("group=A,mig,,2,");
+  const auto at = summary.find("group=A,mig,,score,2,");
   REQUIRE(at != std::string::npos);
-  const double mean = std::stod(summary.substr(at + std::string("group=A,mig,,2,").size()));
+  const double mean = std::stod(summary.substr(at + std::string("group=A,mig,,score,2,").size()));
   CHECK(mean == doctest::Approx((migs[0] + migs[1]) / 2).epsilon(1e-9));
   CHECK(migs[0] == doctest::Approx(1.0));  // method A: z0 = y0 exactly, z1 = y1 exactly
   auto bad = run_axial("report" + files + " --group-pattern 'nomatch([0-9])' --no-figures --out " +
@@ -139,4 +139,63 @@ TEST_CASE("axial report: a valid JSON file nested 100,000 deep is one error, not
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("nested 100001 levels deep") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_CASE("axial report: model figures for runs with model/vae.pt (first|all|none), eval repeats, figure sizes") {
+  axial::test::TempDir dir;
+  std::ofstream(dir / "tiny.json") << R"({
+    "name": "tiny", "out": "o",
+    "grid": {"gamma": [0, 0.1], "seed": [1, 2]},
+    "train": {"dataset": "three-dots", "steps": 2, "anneal_steps": 1, "batch_size": 2, "train_cache": 8,
+              "log_every": 1, "checkpoint_every": 2, "latent_dim": 3},
+    "eval": {"protocol": "quick", "num_train": 60, "num_test": 20, "clusters": 2, "cluster_size": 40,
+             "localities": "0.1,0.3", "anchors": 0}
+  })";
+  auto sweep = run_axial("sweep " + axial::test::q(dir / "tiny.json") + " --jobs 2 --threads 1 --no-report --quiet");
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const fs::path runs = dir / "o" / "runs";
+  // One run evaluated again with 3 eval seeds (its results.json replaced, eval_repeats.json beside it).
+  const fs::path run = runs / "gamma-0_seed-1";
+  auto ev = run_axial("eval --model " + axial::test::q(run / "train") + " --protocol quick --num-train 60 "
+                      "--num-test 20 --clusters 2 --cluster-size 40 --localities 0.1,0.3 --anchors 0 --threads 1 "
+                      "--eval-seeds 3 --force --quiet --out " + axial::test::q(run / "eval"));
+  INFO(ev.err);
+  REQUIRE(ev.exit_code == 0);
+  const auto repeats = nlohmann::json::parse(axial::test::slurp(run / "eval" / "eval_repeats.json"));
+  CHECK(repeats["seeds"] == nlohmann::json::array({0, 1, 2}));
+
+  auto first = run_axial("report " + axial::test::q(runs) + " --quiet --out " + axial::test::q(dir / "first"));
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  const fs::path figs = dir / "first" / "figures";
+  for (const char* f : {"gamma-0_seed-1_jacobian", "gamma-0_seed-1_traversals", "gamma-0.1_seed-1_jacobian",
+                        "gamma-0.1_seed-1_traversals", "local_metrics", "local_box_rho0.1",
+                        "local_per_cluster_rho0.1"})
+    for (const char* ext : {".svg", ".pdf", ".png"}) {
+      const fs::path p = figs / (std::string(f) + ext);
+      REQUIRE_MESSAGE(fs::exists(p), p.string());
+      CHECK_MESSAGE(fs::file_size(p) <= 2u * 1024 * 1024, p.string());
+    }
+  CHECK_FALSE(fs::exists(figs / "gamma-0_seed-2_jacobian.svg"));  // first: one run per group
+  const std::string md = axial::test::slurp(dir / "first" / "report.md");
+  CHECK(md.find("figures/gamma-0_seed-1_jacobian.svg") != std::string::npos);
+  CHECK(md.find("## Evaluation noise and training noise") != std::string::npos);
+  CHECK(md.find("(1 × 3)") != std::string::npos);  // one run of γ = 0 with 3 eval seeds
+  CHECK(md.find("No tests: fewer than 5 runs in a group (n = 2 and 2)") != std::string::npos);
+
+  auto all = run_axial("report " + axial::test::q(runs) + " --model-figures all --quiet --out " +
+                       axial::test::q(dir / "all"));
+  REQUIRE(all.exit_code == 0);
+  CHECK(fs::exists(dir / "all" / "figures" / "gamma-0.1_seed-2_traversals.pdf"));
+  auto none = run_axial("report " + axial::test::q(runs) + " --model-figures none --quiet --out " +
+                        axial::test::q(dir / "none"));
+  REQUIRE(none.exit_code == 0);
+  CHECK_FALSE(fs::exists(dir / "none" / "figures" / "gamma-0_seed-1_jacobian.svg"));
+  auto bad = run_axial("report " + axial::test::q(runs) + " --model-figures some --out " + axial::test::q(dir / "x"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--model-figures 'some'") != std::string::npos);
+  auto width = run_axial("report " + axial::test::q(runs) + " --figure-width 0.1 --out " + axial::test::q(dir / "x"));
+  CHECK(width.exit_code == 2);
+  CHECK(width.err.find("--figure-width") != std::string::npos);
 }

@@ -23,6 +23,33 @@ struct DecodedPng {
     }
     return seen.size();
   }
+  // Non-white pixels within `margin` pixels of the image's edge: anything drawn there (a title, tick label, axis
+  // label or legend) is cut off by the page or touches it. 0 for a figure with nothing clipped.
+  std::size_t ink_near_border(int margin) const {
+    std::size_t n = 0;
+    for (int y = 0; y < height; ++y)
+      for (int x = 0; x < width; ++x) {
+        if (x >= margin && x < width - margin && y >= margin && y < height - margin) continue;
+        const std::size_t i = (std::size_t(y) * std::size_t(width) + std::size_t(x)) * 3;
+        if (rgb[i] < 235 || rgb[i + 1] < 235 || rgb[i + 2] < 235) ++n;
+      }
+    return n;
+  }
+  // Where ink_near_border's pixels are: "left N, right N, top N, bottom N" (for failure messages).
+  std::string border_ink_sides(int margin) const {
+    std::size_t l = 0, r = 0, t = 0, b = 0;
+    for (int y = 0; y < height; ++y)
+      for (int x = 0; x < width; ++x) {
+        const std::size_t i = (std::size_t(y) * std::size_t(width) + std::size_t(x)) * 3;
+        if (!(rgb[i] < 235 || rgb[i + 1] < 235 || rgb[i + 2] < 235)) continue;
+        if (x < margin) ++l;
+        if (x >= width - margin) ++r;
+        if (y < margin) ++t;
+        if (y >= height - margin) ++b;
+      }
+    return "left " + std::to_string(l) + ", right " + std::to_string(r) + ", top " + std::to_string(t) +
+           ", bottom " + std::to_string(b);
+  }
   // Fraction of pixels that are not (near) white.
   double ink_fraction() const {
     std::size_t ink = 0;

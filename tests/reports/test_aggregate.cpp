@@ -69,20 +69,111 @@ TEST_CASE("collect: groups by training config minus seeds and run-only options")
   CHECK(lm.per_group[0].mean == Approx(0.06));
   CHECK(lm.per_group[1].mean == Approx(0.13));
   CHECK(lm.per_group[1].median == Approx(0.13));
-  // Rows: 2 globals first, then local_mig at 0.1, 0.3, then local_modularity at 0.1, 0.3.
+  // Rows: the headline metrics first: local_mig at 0.1, 0.3, local_modularity at 0.1, 0.3, then mig, modularity.
   REQUIRE(c.summaries.size() == 6);
-  CHECK(c.summaries[0].metric == "mig");
-  CHECK(c.summaries[2].metric == "local_mig");
-  CHECK(c.summaries[3].locality == 0.3);
-  CHECK(c.summaries[4].metric == "local_modularity");
-  // One comparison per row (two groups). Pooled t for MIG: x={0.1,0.3}, y={0.2,0.6}: Σdev² = 0.02 + 0.08,
-  // df = 2, s² = 0.05, t = -0.2/√(0.05·(½+½)) = -0.2/√0.05.
+  CHECK(c.summaries[0].metric == "local_mig");
+  CHECK(c.summaries[1].locality == 0.3);
+  CHECK(c.summaries[2].metric == "local_modularity");
+  CHECK(c.summaries[4].metric == "mig");
+  CHECK(c.summaries[5].metric == "modularity");
+  // One comparison per row (two groups), but with 2 runs per group (< 5) no test is run: values only, said why.
   REQUIRE(c.comparisons.size() == 6);
-  CHECK(c.comparisons[0].metric == "mig");
-  CHECK(c.comparisons[0].student.statistic == Approx(-0.2 / std::sqrt(0.05)));
-  CHECK(c.comparisons[0].mann_whitney.method == "exact");
-  // x={0.1,0.3} vs y={0.2,0.6}: ranks 1,3 | 2,4 → U1 = 4 - 3 = 1.
-  CHECK(c.comparisons[0].mann_whitney.statistic == 1);
+  for (const auto& k : c.comparisons) {
+    CHECK(std::isnan(k.student.p_value));
+    CHECK(std::isnan(k.welch.p_value));
+    CHECK(std::isnan(k.mann_whitney.p_value));
+    CHECK(std::isnan(k.student_p_holm));
+    CHECK(k.note.find("fewer than 5 runs") != std::string::npos);
+  }
+  // The 95% interval of γ = 0's local MIG at 0.1 ({0.05, 0.07}): mean 0.06 ± t(0.975, 1)·s/√2 with s = √0.0002,
+  // t(0.975, 1) = tan(π·0.475) = 12.7062…: [−0.067, 0.187] — clipped to [0, 1] at the low end and marked.
+  const double half = std::tan(M_PI * 0.475) * std::sqrt(0.0002) / std::sqrt(2.0);
+  CHECK(lm.per_group[0].ci95_low == Approx(0.06 - half));
+  CHECK(lm.ci95[0].low == 0.0);
+  CHECK(lm.ci95[0].high == Approx(0.06 + half));
+  CHECK(lm.ci95[0].clipped);
+}
+
+TEST_CASE("collect: tests with 5 runs per group, Holm within the global family, counts never tested") {
+  axial::test::TempDir dir;
+  // γ = 0: MIG 0.1 … 0.5; γ = 0.1: MIG 0.6 … 1.0; modularity the same five values in both groups; explicitness
+  // {0.9, 1, 1, 1, 1} in γ = 0.1; an anchor count (a diagnostic) differing between the groups.
+  for (int i = 0; i < 5; ++i)
+    for (double gamma : {0.0, 0.1}) {
+      auto r = results(gamma == 0 ? 0.1 + 0.1 * i : 0.6 + 0.1 * i, 0.8 + 0.02 * i, {},
+                       train_config(4, gamma, i + 1));
+      r["metrics"]["explicitness_test"] = gamma == 0 ? 0.5 + 0.01 * i : (i == 0 ? 0.9 : 1.0);
+      r["metrics"]["axis_alignment_anchors"] = gamma == 0 ? 100 : 1000 + i;
+      write_json(dir / ("g" + std::to_string(int(gamma * 10)) + "_s" + std::to_string(i)) / "results.json", r);
+    }
+  Collection c = collect(find_results_files({dir.path}), {});
+  REQUIRE(c.groups.size() == 2);
+  // Rows: mig, modularity (headline), then explicitness_test (score), then the count.
+  REQUIRE(c.summaries.size() == 4);
+  CHECK(c.summaries[0].metric == "mig");
+  CHECK(c.summaries[1].metric == "modularity");
+  CHECK(c.summaries[2].metric == "explicitness_test");
+  CHECK(c.summaries[3].metric == "axis_alignment_anchors");
+  CHECK(c.summaries[3].cls.kind == MetricKind::kCount);
+  // Comparisons: the three scores only (the count is not tested).
+  REQUIRE(c.comparisons.size() == 3);
+  for (const auto& k : c.comparisons) CHECK(k.metric != "axis_alignment_anchors");
+  const Comparison& mig = c.comparisons[0];
+  const Comparison& mod = c.comparisons[1];
+  const Comparison& expl = c.comparisons[2];
+  CHECK(mig.family == "global scores");
+  // Student, MIG: means 0.3 vs 0.8, Σdev² = 0.1 per group, s² = 0.2/8 = 0.025, t = −0.5/√(0.025·(1/5+1/5)) = −5.
+  CHECK(mig.student.statistic == Approx(-5.0));
+  CHECK(mig.student.df == Approx(8.0));
+  // Modularity equal in both groups: t = 0, p = 1.
+  CHECK(mod.student.statistic == Approx(0.0));
+  CHECK(mod.student.p_value == Approx(1.0));
+  // Holm over the family {mig, modularity, explicitness_test} (m = 3), Student's p-values: the smallest × 3, the
+  // next × 2 (but not below the first), the largest × 1 (modularity: 1).
+  std::vector<double> p = {mig.student.p_value, mod.student.p_value, expl.student.p_value};
+  std::vector<std::size_t> order = {0, 1, 2};
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return p[a] < p[b]; });
+  const double a1 = std::min(1.0, 3 * p[order[0]]);
+  const double a2 = std::max(a1, std::min(1.0, 2 * p[order[1]]));
+  const double a3 = std::max(a2, std::min(1.0, p[order[2]]));
+  std::vector<double> holm(3);
+  holm[order[0]] = a1, holm[order[1]] = a2, holm[order[2]] = a3;
+  CHECK(mig.student_p_holm == Approx(holm[0]));
+  CHECK(mod.student_p_holm == Approx(holm[1]));
+  CHECK(expl.student_p_holm == Approx(holm[2]));
+  CHECK(mod.student_p_holm == Approx(1.0));
+  // Mann–Whitney, MIG: every γ = 0 value below every γ = 0.1 value: U1 = 0, exact p = 2/C(10,5) = 2/252.
+  CHECK(mig.mann_whitney.statistic == 0);
+  CHECK(mig.mann_whitney.p_value == Approx(2.0 / 252));
+  // explicitness_test in γ = 0.1: {0.9, 1, 1, 1, 1}, mean 0.98, s² = (0.0064 + 4·0.0004)/4 = 0.002; t(0.975, 4) =
+  // 2.7764451051977987 (table value): [0.98 − h, 0.98 + h], h = 2.7764…·√0.002/√5 = 0.0555 → the high end 1.0355
+  // is clipped to 1 and marked.
+  const auto& ex = c.summaries[2];
+  const double h = 2.7764451051977987 * std::sqrt(0.002) / std::sqrt(5.0);
+  CHECK(ex.per_group[1].ci95_high == Approx(0.98 + h));
+  CHECK(ex.ci95[1].high == 1.0);
+  CHECK(ex.ci95[1].low == Approx(0.98 - h));
+  CHECK(ex.ci95[1].clipped);
+  CHECK_FALSE(ex.ci95[0].clipped);
+}
+
+TEST_CASE("classify_metric: scores, axis-alignment details, counts; ranges; headline order") {
+  CHECK(classify_metric("mig").kind == MetricKind::kScore);
+  CHECK(classify_metric("mig").range->second == 1.0);
+  CHECK(classify_metric("local_mig").headline_rank == 0);
+  CHECK(classify_metric("local_modularity").headline_rank == 1);
+  CHECK(classify_metric("mig").headline_rank == 2);
+  CHECK(classify_metric("modularity").headline_rank == 3);
+  CHECK(classify_metric("sap").headline_rank == 4);
+  CHECK(classify_metric("axis_alignment").kind == MetricKind::kScore);
+  CHECK(classify_metric("axis_alignment_factor_purity").kind == MetricKind::kDetail);
+  CHECK(classify_metric("decoder_axis_alignment_p90").kind == MetricKind::kDetail);
+  for (const char* count : {"axis_alignment_anchors", "axis_alignment_undefined_anchors",
+                            "decoder_axis_alignment_unresponsive_factor_count", "axis_alignment_std",
+                            "num_train", "mig_skipped_factors"})
+    CHECK_MESSAGE(classify_metric(count).kind == MetricKind::kCount, count);
+  CHECK_FALSE(classify_metric("my_new_score").range.has_value());
+  CHECK(classify_metric("my_new_score").kind == MetricKind::kScore);
 }
 
 TEST_CASE("collect: --group-by merges or splits groups, unknown keys are errors") {
@@ -191,4 +282,45 @@ TEST_CASE("report never pools what differs: external models by sha256, eval sett
     CHECK(c.pooled[0].find("eval device (cpu, cuda:0)") != std::string::npos);
     CHECK(std::find(c.warnings.begin(), c.warnings.end(), c.pooled[0]) != c.warnings.end());
   }
+}
+
+TEST_CASE("eval repeats: between-seed and within-model spread, a mismatched repeats file left out with a warning") {
+  axial::test::TempDir dir;
+  // Two runs of one group, MIG 0.2 and 0.4 (between seeds: population std 0.1). Run 1 evaluated with seeds 0, 1, 2:
+  // MIG 0.2, 0.22, 0.18 (population std √(0.0008/3)); run 2 with seeds 0, 1: 0.4, 0.44 (std 0.02). Within model:
+  // √((0.0008/3 + 0.0004)/2).
+  write_json(dir / "a" / "results.json", results(0.2, 0.8, {{0.1, 0.05, 0.9}}, train_config(4, 0, 1)));
+  write_json(dir / "b" / "results.json", results(0.4, 0.8, {{0.1, 0.07, 0.9}}, train_config(4, 0, 2)));
+  auto repeats = [](std::vector<double> migs) {
+    nlohmann::json r = {{"kind", "eval_repeats"}, {"model_sha256", "0123456789abcdef0123"}, {"seeds", {}}, {"runs", {}}};
+    for (std::size_t i = 0; i < migs.size(); ++i) {
+      r["seeds"].push_back(i);
+      r["runs"].push_back({{"seed", i}, {"metrics", {{"mig", migs[i]}}}, {"local", {{{"locality", 0.1}, {"local_mig", 0.05}}}}});
+    }
+    return r;
+  };
+  write_json(dir / "a" / "eval_repeats.json", repeats({0.2, 0.22, 0.18}));
+  write_json(dir / "b" / "eval_repeats.json", repeats({0.4, 0.44}));
+  Collection c = collect(find_results_files({dir.path}), {});
+  REQUIRE(c.groups.size() == 1);
+  const EvalSpread* mig = nullptr;
+  for (const auto& e : c.eval_spreads)
+    if (e.metric == "mig") mig = &e;
+  REQUIRE(mig != nullptr);
+  CHECK(mig->between_seed_std[0] == Approx(0.1));
+  CHECK(mig->runs_with_repeats[0] == 2);
+  CHECK(mig->eval_seeds[0] == 2);
+  CHECK(mig->within_model_std[0] == Approx(std::sqrt((0.0008 / 3 + 0.0004) / 2)));
+  // The per-seed values are only in the repeats; the counts row (none here) never gets a spread.
+
+  // Another model's repeats file is left out, with a warning naming it.
+  auto other = repeats({0.2, 0.3});
+  other["model_sha256"] = "ffff";
+  write_json(dir / "b" / "eval_repeats.json", other);
+  Collection d = collect(find_results_files({dir.path}), {});
+  bool warned = false;
+  for (const auto& w : d.warnings) warned = warned || w.find("another model") != std::string::npos;
+  CHECK(warned);
+  for (const auto& e : d.eval_spreads)
+    if (e.metric == "mig") CHECK(e.runs_with_repeats[0] == 1);
 }

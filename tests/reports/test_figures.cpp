@@ -1,4 +1,6 @@
-// Figures: files exist, PNG decodes to the requested size and is not blank, SVG is well-formed and has drawing.
+// Figures: every figure as SVG, PDF and PNG of the requested physical size; nothing clipped (no ink at the PNG's
+// border); image panels embedded as raster images, so files stay small; Jacobian tiles on one symmetric scale with a
+// colour bar; boxes only for n ≥ 5; groups without values shown as such.
 #include "reports/figures.hpp"
 
 #include <algorithm>
@@ -14,6 +16,41 @@ using namespace axial::reports;
 using axial::test::decode_png;
 using axial::test::read_text;
 using axial::test::xml_problem;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::uintmax_t kMaxFigureBytes = 2u * 1024u * 1024u;
+
+// The three files of `stem`: present, PNG `width_px` wide, nothing within 3 px of the PNG's border, SVG well formed,
+// PDF a PDF, every file ≤ 2 MB.
+axial::test::DecodedPng check_figure(const fs::path& stem, int width_px) {
+  for (const char* ext : {".svg", ".pdf", ".png"}) {
+    fs::path f = stem;
+    f += ext;
+    REQUIRE_MESSAGE(fs::exists(f), f.string());
+    CHECK_MESSAGE(fs::file_size(f) <= kMaxFigureBytes, f.string(), " is ", fs::file_size(f), " bytes");
+  }
+  fs::path svg = stem, pdf = stem, png_path = stem;
+  svg += ".svg", pdf += ".pdf", png_path += ".png";
+  CHECK(xml_problem(read_text(svg)) == "");
+  CHECK(read_text(pdf).rfind("%PDF-", 0) == 0);
+  auto png = decode_png(png_path);
+  REQUIRE(png.ok);
+  CHECK(png.width == width_px);
+  CHECK_MESSAGE(png.ink_near_border(3) == 0, stem.string(), ": drawing touches the image border (clipped): ",
+                png.border_ink_sides(3));
+  CHECK(png.ink_fraction() > 0.01);
+  return png;
+}
+
+std::vector<std::string> group_labels(int n) {
+  std::vector<std::string> l;
+  for (int g = 0; g < n; ++g) l.push_back("beta=4, gamma=" + std::to_string(g) + ", steps=300000, batch_size=64");
+  return l;
+}
+
+}  // namespace
 
 TEST_CASE("xml_problem accepts well-formed XML and rejects broken XML (negative control for the checker)") {
   CHECK(xml_problem("<?xml version=\"1.0\"?><svg a=\"x>y\"><g><path d=\"M0 0\"/></g></svg>") == "");
@@ -22,73 +59,124 @@ TEST_CASE("xml_problem accepts well-formed XML and rejects broken XML (negative 
   CHECK(xml_problem("<a/><b/>") != "");
 }
 
-TEST_CASE("band panels (Fig. 4): SVG and PNG, right size, not blank") {
-  axial::test::TempDir dir;
-  BandPanel p{"local MIG", "locality #gr", "local MIG", {}};
-  p.series.push_back({"gamma=0", {0.1, 0.2, 0.3}, {0.05, 0.03, 0.02}, {0.04, 0.02, 0.01}, {0.06, 0.04, 0.03}});
-  p.series.push_back({"gamma=0.1", {0.1, 0.2, 0.3}, {0.12, 0.07, 0.05}, {0.10, 0.06, 0.04}, {0.14, 0.08, 0.06}});
-  auto files = plot_band_panels({p, p}, dir / "bands", {900, 400});
-  REQUIRE(files.size() == 2);
-  auto png = decode_png(dir / "bands.png");
-  REQUIRE(png.ok);
-  CHECK(png.width == 900);
-  CHECK(png.height == 400);
-  CHECK(png.distinct_colours() > 4);
-  CHECK(png.ink_fraction() > 0.01);
-  std::string svg = read_text(dir / "bands.svg");
-  CHECK(xml_problem(svg) == "");
-  CHECK(svg.find("<svg") != std::string::npos);
-  CHECK(std::count(svg.begin(), svg.end(), '<') > 50);
-  // No temporary files left behind.
-  int entries = 0;
-  for (auto& e : std::filesystem::directory_iterator(dir.path)) (void)e, ++entries;
-  CHECK(entries == 2);
+TEST_CASE("ink_near_border finds a drawing that runs off the image (negative control for the clipping check)") {
+  axial::test::DecodedPng png;
+  png.width = 10, png.height = 10;
+  png.rgb.assign(300, 255);
+  CHECK(png.ink_near_border(2) == 0);
+  png.rgb[(5 * 10 + 0) * 3] = 0;  // one dark pixel on the left edge
+  CHECK(png.ink_near_border(2) == 1);
 }
 
-TEST_CASE("box panels (Fig. 5) and quartiles") {
+TEST_CASE("band panels (Fig. 4): 3 formats, one-column width at 300 dpi, nothing clipped, legend below, small "
+          "values without a multiplier, a group without values named") {
+  axial::test::TempDir dir;
+  BandPanel p{"local MIG vs locality", "locality ρ", "local MIG", {}};
+  const auto labels = group_labels(4);
+  for (int g = 0; g < 3; ++g)
+    p.series.push_back({labels[std::size_t(g)], {0.1, 0.2, 0.3, 0.6, 1.0},
+                        {0.005 + 0.001 * g, 0.004, 0.003, 0.002, 0.001},
+                        {0.004 + 0.001 * g, 0.003, 0.002, 0.001, 0.0005},
+                        {0.006 + 0.001 * g, 0.005, 0.004, 0.003, 0.0015}});
+  p.series.push_back({labels[3], {}, {}, {}, {}});  // no values
+  auto files = plot_band_panels({p, p}, dir / "bands");
+  REQUIRE(files.size() == 3);
+  check_figure(dir / "bands", 1050);  // 3.5 in × 300 dpi
+  // A wider figure: the given width and dpi.
+  plot_band_panels({p, p}, dir / "wide", FigureStyle{7.0, 150});
+  check_figure(dir / "wide", 1050);
+  // No temporary files left behind.
+  int entries = 0;
+  for (auto& e : fs::directory_iterator(dir.path)) (void)e, ++entries;
+  CHECK(entries == 6);
+  CHECK_THROWS_AS(plot_band_panels({p}, dir / "bad", FigureStyle{0.2, 300}), axial::Error);
+  CHECK_THROWS_AS(plot_band_panels({p}, dir / "bad", FigureStyle{3.5, 10}), axial::Error);
+  CHECK_FALSE(fs::exists(dir / "bad.svg"));
+}
+
+TEST_CASE("box panels (Fig. 5): long group labels fit (letters and a key), points only below 5 runs, a group "
+          "without values said, nothing clipped") {
   CHECK(quantile_linear({1, 2, 3, 4}, 0.25) == doctest::Approx(1.75));  // numpy: 1 + 0.75·(2-1)
   CHECK(quantile_linear({1, 2, 3, 4}, 0.5) == doctest::Approx(2.5));
   axial::test::TempDir dir;
-  BoxPanel b{"local MIG at #gr = 0.1", "local MIG", {{"beta-VAE", {0.05, 0.06, 0.055, 0.04}}, {"JL1", {0.12, 0.13}}}};
-  plot_box_panels({b}, dir / "box", {500, 450});
-  auto png = decode_png(dir / "box.png");
-  REQUIRE(png.ok);
-  CHECK(png.width == 500);
-  CHECK(png.height == 450);
-  CHECK(png.ink_fraction() > 0.01);
-  CHECK(xml_problem(read_text(dir / "box.svg")) == "");
+  const auto labels = group_labels(4);
+  BoxPanel b{"local MIG at ρ = 0.1", "local MIG",
+             {{labels[0], {0.05, 0.06, 0.055, 0.04, 0.045, 0.05}, -1, ""},
+              {labels[1], {0.12, 0.13}, -1, ""},
+              {labels[2], {}, -1, ""},
+              {labels[3], {0.08, 0.09, 0.1}, -1, ""}}};
+  plot_box_panels({b, b}, dir / "box");
+  check_figure(dir / "box", 1050);
 }
 
-TEST_CASE("image grid with the diverging map: negative pixels blue, positive red, zero white") {
+TEST_CASE("box panels: a box is drawn for 5 values and not for 4 (its filled quartile area)") {
+  axial::test::TempDir dir;
+  auto coloured = [](const axial::test::DecodedPng& png) {
+    std::size_t n = 0;  // tab10 blue's light fill (alpha 0.25 on white ≈ (199, 221, 236))
+    for (std::size_t i = 0; i + 2 < png.rgb.size(); i += 3)
+      if (std::abs(int(png.rgb[i]) - 199) < 12 && std::abs(int(png.rgb[i + 1]) - 221) < 12 &&
+          std::abs(int(png.rgb[i + 2]) - 236) < 12)
+        ++n;
+    return n;
+  };
+  BoxPanel five{"t", "y", {{"a", {0.0, 0.25, 0.5, 0.75, 1.0}, -1, ""}}};
+  BoxPanel four{"t", "y", {{"a", {0.0, 0.25, 0.75, 1.0}, -1, ""}}};
+  plot_box_panels({five}, dir / "five");
+  plot_box_panels({four}, dir / "four");
+  CHECK(coloured(decode_png(dir / "five.png")) > 2000);
+  CHECK(coloured(decode_png(dir / "four.png")) < 50);
+}
+
+TEST_CASE("image grid with the diverging map: one symmetric scale, colour bar, raster panels keep files small") {
   axial::test::TempDir dir;
   ImageGrid g;
-  g.title = "decoder Jacobian columns";
+  g.title = "Decoder Jacobian columns ∂x/∂z_l at the probe image — JL1-VAE (gamma=0.1, seed 11), a long title";
   g.rows = 1;
   g.cols = 2;
   g.colour_map = ColourMap::kDiverging;
+  g.colour_bar_label = "∂x/∂z_l";
   ImageTile pos{"z0", 8, 8, std::vector<double>(64, 0.0)}, neg{"z1", 8, 8, std::vector<double>(64, 0.0)};
   for (int i = 0; i < 64; ++i) pos.pixels[std::size_t(i)] = (i % 8) < 4 ? 2.0 : 0.0;  // left half +2
   for (int i = 0; i < 64; ++i) neg.pixels[std::size_t(i)] = -2.0;
   g.tiles = {pos, neg};
-  plot_image_grid(g, dir / "grid", 64);
-  auto png = decode_png(dir / "grid.png");
-  REQUIRE(png.ok);
+  plot_image_grid(g, dir / "grid");
+  auto png = check_figure(dir / "grid", 1050);
   std::size_t red = 0, blue = 0;
   for (std::size_t i = 0; i + 2 < png.rgb.size(); i += 3) {
     int r = png.rgb[i], gg = png.rgb[i + 1], b = png.rgb[i + 2];
     if (r > b + 80 && r > gg + 80) ++red;
     if (b > r + 80) ++blue;
   }
-  // Range ±2: the left half of tile 0 is full red, tile 1 full blue (64×64 px vs 32×64 px); 0 is white.
+  // Range ±2: the left half of tile 0 is full red, tile 1 full blue (twice the area), 0 white; the colour bar adds
+  // as much red as blue.
   CHECK(blue > 2000);
   CHECK(red > 500);
   CHECK(blue > red);
-  CHECK(xml_problem(read_text(dir / "grid.svg")) == "");
+
+  // A traversal-sized grid: 10 latents × 7 steps of 64×64 images, and a 35-tile Jacobian: each file ≤ 2 MB and the
+  // SVG holds raster images, not one rectangle per pixel.
+  ImageGrid t;
+  t.title = "Latent traversals (±3 sd around the probe's code) — JL1-VAE (gamma=0.1, seed 11)";
+  t.rows = 10;
+  t.cols = 7;
+  for (int l = 0; l < 10; ++l) {
+    t.row_labels.push_back("z" + std::to_string(l));
+    for (int s = 0; s < 7; ++s) {
+      ImageTile tile{l == 0 ? std::to_string(s - 3) + " sd" : "", 64, 64, std::vector<double>(64 * 64)};
+      for (int i = 0; i < 64 * 64; ++i) tile.pixels[std::size_t(i)] = std::fmod(0.37 * i + 0.11 * s + 0.05 * l, 1.0);
+      t.tiles.push_back(tile);
+    }
+  }
+  plot_image_grid(t, dir / "traversals");
+  check_figure(dir / "traversals", 1050);
+  const std::string svg = read_text(dir / "traversals.svg");
+  CHECK(svg.find("data:image/png;base64") != std::string::npos);
+  CHECK(std::count(svg.begin(), svg.end(), '<') < 5000);
 
   ImageGrid bad = g;
   bad.tiles[0].pixels.pop_back();
   CHECK_THROWS_AS(plot_image_grid(bad, dir / "bad"), axial::Error);
-  CHECK_FALSE(std::filesystem::exists(dir / "bad.png"));
+  CHECK_FALSE(fs::exists(dir / "bad.png"));
   ImageGrid nan = g;
   nan.tiles[1].pixels[0] = std::nan("");
   CHECK_THROWS_AS(plot_image_grid(nan, dir / "nan"), axial::Error);

@@ -67,10 +67,58 @@ TEST_CASE("write_report: files, row counts, reference columns, figures") {
   CHECK(md.find("![local_metrics](figures/local_metrics.svg)") != std::string::npos);
   CHECK(md.find("## Provenance") != std::string::npos);
 
+  // Every figure in three formats, one column (3.5 in) at 300 dpi by default, nothing at the PNG's border, ≤ 2 MB.
+  for (const char* stem : {"local_metrics", "local_box_rho0.1", "local_per_cluster_rho0.1"})
+    for (const char* ext : {".svg", ".pdf", ".png"}) {
+      const fs::path f = dir / "out" / "figures" / (std::string(stem) + ext);
+      REQUIRE_MESSAGE(fs::exists(f), f.string());
+      CHECK(fs::file_size(f) <= 2u * 1024 * 1024);
+    }
   auto png = axial::test::decode_png(dir / "out" / "figures" / "local_metrics.png");
   REQUIRE(png.ok);
-  CHECK(png.width == 1200);
-  CHECK(png.height == 480);
+  CHECK(png.width == 1050);
+  CHECK(png.ink_near_border(3) == 0);
+  CHECK(md.find("local_per_cluster_rho0.1.svg") != std::string::npos);
+}
+
+TEST_CASE("report.md: counts apart and untested, no tests below 5 runs, 3 significant digits, cell n, reference caveat") {
+  axial::test::TempDir dir;
+  // 3 runs per group (< 5): values only. MIG 0.00512, 0.00514, 0.00516 (a spread fixed decimals would print as
+  // 0.005 ± 0.000). An anchor count differing per run. The γ = 0.1 seed-13 run has no modularity (null).
+  for (int seed : {11, 12, 13})
+    for (double gamma : {0.0, 0.1}) {
+      auto r = results(0.0051 + 0.00002 * (seed - 10), 0.8, {{0.1, 0.05, 0.9}}, train_config(4, gamma, seed));
+      r["metrics"]["axis_alignment_anchors"] = 990 + seed;
+      if (gamma > 0 && seed == 13) r["metrics"]["modularity"] = nullptr;
+      write_json(dir / "runs" / ("g" + std::to_string(int(gamma * 10)) + "_s" + std::to_string(seed)) / "results.json", r);
+    }
+  Collection c = collect(find_results_files({dir / "runs"}), {});
+  ReportOptions opt;
+  opt.reference = "three-dots";
+  opt.figures = false;
+  write_report(c, dir / "out", opt);
+  const std::string md = axial::test::read_text(dir / "out" / "report.md");
+  // mean of 0.00512, 0.00514, 0.00516 = 0.00514; population std = √(2·0.00002²/3) = 1.633e-05.
+  CHECK(md.find("0.00514 ± 1.63e-05") != std::string::npos);
+  CHECK(md.find("0.005 ± 0.000") == std::string::npos);
+  CHECK(md.find("No tests: fewer than 5 runs in a group (n = 3 and 3)") != std::string::npos);
+  CHECK(md.find("Welch t (df)") == std::string::npos);
+  CHECK(md.find("## Counts and diagnostics (values only, no tests)") != std::string::npos);
+  CHECK(md.find("| `axis_alignment_anchors` | 1002 [1001, 1003] | 1002 [1001, 1003] |") != std::string::npos);
+  CHECK(md.find("(n=2)") != std::string::npos);  // γ = 0.1's modularity: 2 of 3 runs
+  CHECK(md.find("> **Reference caveat.**") != std::string::npos);
+  CHECK(md.find("training steps = 1000 (paper: 300000) in 6 runs") != std::string::npos);
+  CHECK(md.find("eval num_train = 100 (paper: 10000) in 6 runs") != std::string::npos);
+  // Headline metrics first: local MIG's table before the global scores, MIG before modularity.
+  CHECK(md.find("## Local MIG") < md.find("## Global scores"));
+  CHECK(md.find("| `mig` |") < md.find("| `modularity` |"));
+  // The count is never tested; the CSV keeps full precision.
+  const std::string comps = axial::test::read_text(dir / "out" / "comparisons.csv");
+  CHECK(comps.find("axis_alignment_anchors") == std::string::npos);
+  CHECK(comps.find("fewer than 5 runs") != std::string::npos);
+  const std::string summary = axial::test::read_text(dir / "out" / "summary.csv");
+  CHECK(summary.find(",mig,,score,3,0.00514") != std::string::npos);
+  CHECK(summary.find("axis_alignment_anchors,,count/diagnostic,3,,,,1002,1001,1003,,,,,") != std::string::npos);
 }
 
 TEST_CASE("CSV fields with commas are quoted") {

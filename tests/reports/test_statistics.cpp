@@ -153,3 +153,40 @@ TEST_CASE("Mann-Whitney U, normal approximation with tie and continuity correcti
   TestResult tied = mann_whitney_u({2, 2}, {2, 2, 2});
   CHECK(tied.p_value == 1.0);
 }
+
+TEST_CASE("holm_adjust: step-down on a known family, NaN left out, capped at 1") {
+  // Sorted: 0.005·4 = 0.02; 0.01·3 = 0.03; 0.03·2 = 0.06; 0.04·1 = 0.04 → max(0.06, 0.04) = 0.06.
+  const auto a = holm_adjust({0.01, 0.04, 0.03, 0.005});
+  REQUIRE(a.size() == 4);
+  CHECK(a[0] == doctest::Approx(0.03));
+  CHECK(a[1] == doctest::Approx(0.06));
+  CHECK(a[2] == doctest::Approx(0.06));
+  CHECK(a[3] == doctest::Approx(0.02));
+  // A test that was not run (NaN) is not in the family: m = 2.
+  const auto b = holm_adjust({0.02, std::nan(""), 0.5});
+  CHECK(b[0] == doctest::Approx(0.04));
+  CHECK(std::isnan(b[1]));
+  CHECK(b[2] == doctest::Approx(0.5));
+  const auto c = holm_adjust({0.6, 0.7});
+  CHECK(c[0] == 1.0);
+  CHECK(c[1] == 1.0);
+  CHECK(holm_adjust({}).empty());
+}
+
+TEST_CASE("clip_interval and format_sig") {
+  auto i = clip_interval(-0.32, 1.21, 0, 1);
+  CHECK(i.low == 0);
+  CHECK(i.high == 1);
+  CHECK(i.clipped);
+  auto j = clip_interval(0.2, 0.4, 0, 1);
+  CHECK(j.low == 0.2);
+  CHECK_FALSE(j.clipped);
+  CHECK(format_sig(0.00512345) == "0.00512");
+  CHECK(format_sig(0.000231) == "0.000231");
+  CHECK(format_sig(0.9996) == "1.00");
+  CHECK(format_sig(12.345) == "12.3");
+  CHECK(format_sig(-0.125) == "-0.125");
+  CHECK(format_sig(0) == "0");
+  CHECK(format_sig(1.23e-5) == "1.23e-05");
+  CHECK(format_sig(std::nan("")) == "");
+}
