@@ -15,9 +15,9 @@ bool starts_with(const std::string& s, const std::string& prefix) { return s.rfi
 
 MetricClass classify_metric(const std::string& name) {
   MetricClass c;
-  static const std::array<const char*, 10> count_suffixes = {
+  static const std::array<const char*, 11> count_suffixes = {
       "_anchors", "_undefined_anchors", "_count", "_unresponsive_factor_count", "_skipped_factors",
-      "_winning_latent", "_clusters", "_std", "_seconds", "_encoded"};
+      "_winning_latent", "_clusters", "_std", "_seconds", "_encoded", "_active_dims"};
   bool count = starts_with(name, "num_") || name == "images_encoded";
   for (const char* s : count_suffixes) count = count || ends_with(name, s);
   if (count) {
@@ -28,9 +28,9 @@ MetricClass classify_metric(const std::string& name) {
                            starts_with(name, "local_axis_alignment");
   if (axis_family && name != "axis_alignment" && name != "decoder_axis_alignment") c.kind = MetricKind::kDetail;
   // Bounded scores: every member of these families is a value in [0, 1].
-  static const std::array<const char*, 8> unit_families = {"mig", "modularity", "explicitness", "sap",
-                                                           "axis_alignment", "local_mig", "local_modularity",
-                                                           "decoder_axis_alignment"};
+  static const std::array<const char*, 14> unit_families = {
+      "mig", "modularity", "explicitness", "sap", "axis_alignment", "local_mig", "local_modularity",
+      "decoder_axis_alignment", "dci", "local_dci", "irs", "local_irs", "factor_vae", "beta_vae"};
   for (const char* f : unit_families)
     if (name == f || starts_with(name, std::string(f) + "_")) c.range = std::make_pair(0.0, 1.0);
   if (name == "local_mig") c.headline_rank = 0;

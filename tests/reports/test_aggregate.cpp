@@ -170,8 +170,13 @@ TEST_CASE("classify_metric: scores, axis-alignment details, counts; ranges; head
   CHECK(classify_metric("decoder_axis_alignment_p90").kind == MetricKind::kDetail);
   for (const char* count : {"axis_alignment_anchors", "axis_alignment_undefined_anchors",
                             "decoder_axis_alignment_unresponsive_factor_count", "axis_alignment_std",
-                            "num_train", "mig_skipped_factors"})
+                            "num_train", "mig_skipped_factors", "irs_active_dims", "factor_vae_active_dims"})
     CHECK_MESSAGE(classify_metric(count).kind == MetricKind::kCount, count);
+  // disentanglement_lib's scores are bounded in [0, 1]; the Gaussian correlations are not.
+  for (const char* unit : {"dci_disentanglement", "dci_informativeness_test", "irs", "local_irs",
+                           "local_dci_completeness", "factor_vae_eval_accuracy", "beta_vae_train_accuracy"})
+    CHECK_MESSAGE((classify_metric(unit).range && classify_metric(unit).range->second == 1.0), unit);
+  CHECK_FALSE(classify_metric("gaussian_total_correlation").range.has_value());
   CHECK_FALSE(classify_metric("my_new_score").range.has_value());
   CHECK(classify_metric("my_new_score").kind == MetricKind::kScore);
 }
