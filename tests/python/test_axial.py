@@ -370,6 +370,23 @@ class EvaluateTest(unittest.TestCase):
         self.assertNotIn("modularity", res["metrics"])
         self.assertEqual(res["local"], [])
 
+    def test_sampled_metrics(self):
+        # FactorVAE / BetaVAE scores of a callable, their sizes as keywords; the same numbers for the same seed.
+        small = dict(self.SIZES, clusters=0, anchors=0, factor_vae_variance_points=200, factor_vae_train_votes=20,
+                     factor_vae_eval_votes=10, beta_vae_train_points=30, beta_vae_eval_points=10, pair_batch_size=8)
+        res = axial.evaluate(encoder, "three-dots", "quick", seed=2, quiet=True,
+                             metrics=["mig", "factor_vae", "beta_vae"], **small)
+        self.assertEqual(res["settings"]["factor_vae_train_votes"], 20)
+        for key in ("factor_vae_train_accuracy", "factor_vae_eval_accuracy", "beta_vae_train_accuracy",
+                    "beta_vae_eval_accuracy"):
+            self.assertGreaterEqual(res["metrics"][key], 0.0)
+            self.assertLessEqual(res["metrics"][key], 1.0)
+        again = axial.evaluate(encoder, "three-dots", "quick", seed=2, quiet=True,
+                               metrics="mig,factor_vae,beta_vae", **small)
+        self.assertEqual(again["metrics"], res["metrics"])
+        with self.assertRaisesRegex(ValueError, "--pair-batch-size 1: must be at least 2"):
+            axial.evaluate(encoder, quiet=True, metrics=["factor_vae"], pair_batch_size=1, **self.SIZES)
+
 
 if __name__ == "__main__":
     unittest.main()
