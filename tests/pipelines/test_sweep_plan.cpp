@@ -157,3 +157,18 @@ TEST_CASE("run_state: new, interrupted (train config present), done (results.jso
   CHECK(shell_quote("a b'c") == "'a b'\\''c'");
   CHECK(shell_quote("/x/y-1.json") == "/x/y-1.json");
 }
+
+TEST_CASE("load_plan: a number beyond double (1e99999) is an error naming the plan, not an uncaught exception") {
+  // Found by tests/fuzz (fuzz_json): nlohmann's parser throws out_of_range, not parse_error, for such a number.
+  axial::test::TempDir dir;
+  const fs::path plan = dir / "plan.json";
+  std::ofstream(plan) << "{\"name\": \"x\", \"grid\": {\"gamma\": [1e99999]}}";
+  std::string message;
+  try {
+    load_plan(plan);
+  } catch (const axial::Error& e) {
+    message = e.what();
+  }
+  CHECK(message.find(plan.string()) != std::string::npos);
+  CHECK(message.find("not valid JSON") != std::string::npos);
+}
