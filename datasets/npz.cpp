@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::datasets {
 
@@ -19,6 +20,7 @@ namespace axial::datasets {
 class MappedFile {
  public:
   explicit MappedFile(const std::filesystem::path& path) {
+    refuse_directory(path, fmt::format("file '{}'", path.string()));
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(fmt::format("file '{}': cannot open ({})", path.string(), std::strerror(errno)));
     struct stat st {};

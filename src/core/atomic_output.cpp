@@ -33,8 +33,19 @@ std::filesystem::path AtomicOutput::shown_path(const std::filesystem::path& path
 AtomicOutput::AtomicOutput(std::filesystem::path target) : target_(std::move(target)) {
   if (target_.empty()) throw Error("empty output path");
   auto dir = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
-  if (!std::filesystem::is_directory(dir))
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    // Below a regular file (`--out plain/x.csv`) the directory can never exist: name the file.
+    for (auto p = dir; !p.empty(); p = p.parent_path()) {
+      if (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec))
+        throw Error(p == dir ? fmt::format("output directory '{}' is a file, not a directory (for '{}')", dir.string(),
+                                           target_.string())
+                             : fmt::format("output directory '{}': '{}' is a file, not a directory (for '{}')",
+                                           dir.string(), p.string(), target_.string()));
+      if (p == p.parent_path()) break;
+    }
     throw Error(fmt::format("output directory '{}' does not exist (for '{}')", dir.string(), target_.string()));
+  }
   temp_ = dir / fmt::format(".{}.tmp-{}", target_.filename().string(), static_cast<long>(::getpid()));
   std::lock_guard<std::mutex> lock(g_live_mutex);
   live_outputs()[temp_.string()] = target_;
