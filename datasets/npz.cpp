@@ -204,6 +204,11 @@ NpzFile::NpzFile(const std::filesystem::path& path) : path_(path) {
                               m.data_offset > size ? 0 : size - m.data_offset, m.compressed_size));
     if (m.method == 0 && m.compressed_size != m.uncompressed_size)
       throw Error(fmt::format("{}: corrupt (stored member with different sizes)", where(key)));
+    // Deflate expands at most 1032:1 (RFC 1951: a 258-byte match per 2 bits at best): a larger declared size is a
+    // damaged directory, refused before read() reserves it.
+    if (m.method == 8 && m.uncompressed_size / 1032 > m.compressed_size + 64)
+      throw Error(fmt::format("{}: corrupt (declares {} bytes inflated from {} compressed; deflate cannot expand that much)",
+                              where(key), m.uncompressed_size, m.compressed_size));
     if (by_key_.count(key)) throw Error(fmt::format("{}: duplicate member", where(key)));
     by_key_[key] = members_.size();
     members_.push_back(std::move(m));
