@@ -471,16 +471,17 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
       figures.push_back(fs::path("figures") / (stem + ".png"));
     }
   }
+  // The tables are one result: all are complete before any replaces an old one (a killed or failed report leaves
+  // the previous set), report.md last.
+  const std::vector<std::pair<fs::path, std::string>> files = {
+      {out_dir / "runs.csv", tidy_csv(c)},
+      {out_dir / "summary.csv", summary_csv(c)},
+      {out_dir / "comparisons.csv", comparisons_csv(c)},
+      {out_dir / "report.json", report_json(c, options, figures).dump(2) + "\n"},
+      {out_dir / "report.md", report_markdown(c, options, figures)}};
+  write_files_atomically(files);
   std::vector<fs::path> written;
-  auto put = [&](const std::string& name, const std::string& contents) {
-    write_file_atomically(out_dir / name, contents);
-    written.push_back(out_dir / name);
-  };
-  put("runs.csv", tidy_csv(c));
-  put("summary.csv", summary_csv(c));
-  put("comparisons.csv", comparisons_csv(c));
-  put("report.json", report_json(c, options, figures).dump(2) + "\n");
-  put("report.md", report_markdown(c, options, figures));
+  for (const auto& f : files) written.push_back(f.first);
   for (const auto& f : figures) written.push_back(out_dir / f);
   return written;
 }
