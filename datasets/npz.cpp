@@ -341,4 +341,29 @@ void NpzFile::stream(const std::string& key, const std::function<void(const NpyH
   if (std::uint32_t(crc) != m.crc32) throw Error(fmt::format("{}: CRC-32 mismatch (corrupt member)", w));
 }
 
+void NpzFile::verify_checksums() const {
+  for (const Member& m : members_) {
+    const std::string key = m.name.size() > 4 && m.name.compare(m.name.size() - 4, 4, ".npy") == 0
+                                ? m.name.substr(0, m.name.size() - 4)
+                                : m.name;
+    const std::uint8_t* src = file_->data() + m.data_offset;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    std::uint64_t total = 0;
+    if (m.method == 0) {
+      crc = crc32_z(crc, src, std::size_t(m.compressed_size));
+      total = m.compressed_size;
+    } else {
+      Inflater inf(where(key));
+      inf.run(src, m.compressed_size, std::size_t(1) << 20, [&](const std::uint8_t* b, std::size_t n) {
+        crc = crc32_z(crc, b, n);
+        total += n;
+        return true;
+      });
+    }
+    if (total != m.uncompressed_size)
+      throw Error(fmt::format("{}: truncated ({} of {} bytes)", where(key), total, m.uncompressed_size));
+    if (std::uint32_t(crc) != m.crc32) throw Error(fmt::format("{}: CRC-32 mismatch (corrupt member)", where(key)));
+  }
+}
+
 }  // namespace axial::datasets

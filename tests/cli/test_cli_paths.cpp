@@ -46,17 +46,19 @@ TEST_CASE("an output below a regular file: exit 2 naming the file, before any wo
   const fs::path codes = fs::path(AXIAL_SOURCE_DIR) / "tests/fuzz/corpus/npz/codes_stored.npz";
   check_one_line("score --codes " + q(codes) + " --out " + q(below / "s.csv"),
                  "'" + (tmp / "plain").string() + "' is a file, not a directory");
-  check_one_line("report " + q(tmp.path) + " --out " + q(below), "plain");
+  fs::create_directories(tmp / "ev");
+  fs::copy_file(fs::path(AXIAL_SOURCE_DIR) / "tests/fuzz/corpus/json/results_eval.json", tmp / "ev" / "results.json");
+  check_one_line("report " + q(tmp / "ev") + " --out " + q(below), "plain");
   check_one_line("train --steps 1 --quiet --out " + q(below / "run"), "plain");
   // eval checks --out and --dump-samples before it opens the model (which does not exist here).
   check_one_line("eval --model " + q(tmp / "no-model") + " --out " + q(below), "--out '" + below.string() + "': '" +
                  (tmp / "plain").string() + "' is a file, not a directory");
-  check_one_line("eval --model " + q(tmp / "no-model") + " --out " + q(tmp / "ev") + " --dump-samples " +
+  check_one_line("eval --model " + q(tmp / "no-model") + " --out " + q(tmp / "ev2") + " --dump-samples " +
                      q(below / "s.h5"),
                  "--dump-samples");
-  check_one_line("eval --model " + q(tmp / "no-model") + " --out " + q(tmp / "ev") + " --dump-samples " +
+  check_one_line("eval --model " + q(tmp / "no-model") + " --out " + q(tmp / "ev2") + " --dump-samples " +
                      q(tmp.path),
                  "is a directory, expected a file");
   CHECK(axial::test::slurp(tmp / "plain") == "keep\n");
-  CHECK_FALSE(fs::exists(tmp / "ev"));
+  CHECK_FALSE(fs::exists(tmp / "ev2"));
 }

@@ -271,3 +271,19 @@ TEST_CASE("npy: Fortran-order arrays (np.asfortranarray, or a transposed array s
   CHECK(a.value_double(2) == 10.0);  // a[0][1][0]
   CHECK_FALSE(a.header().fortran_order);
 }
+
+TEST_CASE("npz: verify_checksums finds a changed byte in a stored member (which map() does not check)") {
+  axial::test::FixtureDir dir;
+  for (bool deflate : {false, true}) {
+    CAPTURE(deflate);
+    const std::string good = zip_bytes(members(deflate));
+    axial::test::write_bytes(dir / "ok.npz", good);
+    CHECK(error_of([&] { NpzFile(dir / "ok.npz").verify_checksums(); }).empty());
+    std::string bad = good;
+    const auto pos = bad.find("factors.npy") + 11 + (deflate ? 20 : 140);  // in the member's data
+    bad[pos] = char(bad[pos] ^ 0x01);
+    axial::test::write_bytes(dir / "bad.npz", bad);
+    const std::string e = error_of([&] { NpzFile(dir / "bad.npz").verify_checksums(); });
+    CHECK(e.find("key 'factors'") != std::string::npos);
+  }
+}
