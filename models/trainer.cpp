@@ -405,9 +405,11 @@ std::int64_t load_checkpoint(const fs::path& path, Vae& vae, torch::optim::Adam&
 }
 
 // --resume: the options in config.json must be those the checkpoint was made with (recorded in it as "options"),
-// --device aside (how the run runs may change). A config.json edited since would continue the checkpoint's numbers
-// under other settings, a run no single set of options describes: refused, naming the first option that differs.
-// Checkpoints written before the record existed are not checked.
+// except those that do not change the numbers: --device, --log-every, --checkpoint-every, and --steps (a run may be
+// extended: batches and schedules do not depend on it; it may not end before the checkpoint's step). A config.json
+// edited otherwise would continue the checkpoint's numbers under other settings, a run no single set of options
+// describes: refused, naming the first option that differs. Checkpoints written before the record existed are
+// checked for the step only.
 void check_checkpoint_options(const fs::path& ckpt, const TrainOptions& o, const fs::path& config_path) {
   std::error_code ec;
   if (!fs::exists(ckpt, ec)) return;  // no checkpoint yet: the run starts from step 0 with config.json's options
@@ -418,13 +420,23 @@ void check_checkpoint_options(const fs::path& ckpt, const TrainOptions& o, const
     throw Error(fmt::format("'{}': cannot read checkpoint ({})", ckpt.string(), e.what()));
   }
   c10::IValue recorded;
+  bool has_record = false;
+  std::int64_t step = 0;
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(ckpt.string(), torch::kCPU);
-    if (!archive.try_read("options", recorded)) return;
+    torch::Tensor t;
+    archive.read("step", t);
+    step = t.item<std::int64_t>();
+    has_record = archive.try_read("options", recorded);
   } catch (const c10::Error& e) {
     throw Error(fmt::format("'{}': cannot read checkpoint ({})", ckpt.string(), e.what_without_backtrace()));
   }
+  if (o.steps < step)
+    throw Error(fmt::format("--resume: '{}' has steps = {}, fewer than the {} steps '{}' has done; restore "
+                            "config.json's value (or start a new run with --out)",
+                            config_path.string(), o.steps, step, ckpt.string()));
+  if (!has_record) return;
   json made;
   try {
     made = json::parse(recorded.isString() ? recorded.toStringRef() : std::string());
@@ -433,7 +445,7 @@ void check_checkpoint_options(const fs::path& ckpt, const TrainOptions& o, const
   }
   const json now = options_to_json(o);  // named: items() of a temporary would dangle in the loop
   for (const auto& [key, value] : now.items()) {
-    if (key == "device") continue;
+    if (key == "device" || key == "steps" || key == "log_every" || key == "checkpoint_every") continue;
     const auto it = made.find(key);
     if (it == made.end() || *it != value)
       throw Error(fmt::format("--resume: '{}' has {} = {}, but '{}' was made with {} = {}; restore config.json's value "
