@@ -42,8 +42,8 @@ void write_file_atomically(const std::filesystem::path& target, const std::strin
 // Writes a set of files that belong together (e.g. results.json, .csv, .md): every file is written and synced to a
 // temporary sibling first; only when all of them are complete are they renamed into place, back to back (no sync
 // between the renames; the directories are synced after the last), results.json-like markers last (the order
-// given). A failure while writing replaces none of the old files. A kill -9 can still fall in the microseconds
-// between two renames: then the last file (the marker) is the old one.
+// given). A failure while writing replaces none of the old files. A kill -9 can still fall between two renames
+// (the process may be descheduled there): the set is then mixed, but the last file (the marker) is still the old one.
 void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
 }  // namespace axial
