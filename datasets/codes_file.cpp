@@ -16,6 +16,7 @@
 #include "datasets/npz.hpp"
 #include "src/core/error.hpp"
 #include "src/core/memory.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial {
 
@@ -31,6 +32,7 @@ bool is_h5(const std::string& ext) { return ext == ".h5" || ext == ".hdf5"; }
 
 void require_exists(const std::filesystem::path& path) {
   std::error_code ec;
+  refuse_directory(path, fmt::format("'{}'", path.string()));
   if (!std::filesystem::is_regular_file(path, ec))
     throw Error(fmt::format("'{}': no such file", path.string()));
 }

@@ -17,9 +17,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <set>
+#include <map>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -36,9 +37,18 @@ constexpr int kMaxDepth = 64;
 constexpr long kMaxObjects = 1000000;
 constexpr hssize_t kMaxAttributeBytes = hssize_t(1) << 30;
 // CPU seconds the child may use (a metadata walk takes milliseconds; libhdf5 in an endless loop is stopped) and
-// the wall-clock time the parent waits for it.
+// the wall-clock time the parent waits for it. AXIAL_H5_PROBE_CPU_SECONDS (an integer 1..60) changes the CPU limit:
+// the fuzz targets (tests/fuzz) set 1 so that inputs which loop libhdf5 cost one second each, not five.
 constexpr rlim_t kChildCpuSeconds = 5;
 constexpr auto kChildWallTime = std::chrono::seconds(60);
+
+rlim_t child_cpu_seconds() {
+  const char* v = std::getenv("AXIAL_H5_PROBE_CPU_SECONDS");
+  if (!v || !*v) return kChildCpuSeconds;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  return (*end == '\0' && n >= 1 && n <= 60) ? static_cast<rlim_t>(n) : kChildCpuSeconds;
+}
 
 struct Walk {
   long objects = 0;
@@ -106,16 +116,22 @@ void walk_file(const std::filesystem::path& path) {
   if (root.valid()) walk_object(root.get(), 0, w);
 }
 
+// The verdict on each file checked so far: "" = readable, else what is wrong with it (a damaged file is probed
+// once, not once per open: a file that loops libhdf5 costs the whole CPU limit each time).
 using FileKey = std::tuple<dev_t, ino_t, off_t, long long>;
 std::mutex g_checked_mutex;
-std::set<FileKey>& checked_files() {
-  static std::set<FileKey> s;
+std::map<FileKey, std::string>& checked_files() {
+  static std::map<FileKey, std::string> s;
   return s;
 }
 
 std::string signal_name(int sig) {
   const char* d = strsignal(sig);
   return d ? std::string(d) : fmt::format("signal {}", sig);
+}
+
+std::string damaged_message(const std::filesystem::path& path, const std::string& what) {
+  return fmt::format("'{}': damaged HDF5 file: {}; write it again or restore a good copy", path.string(), what);
 }
 
 }  // namespace
@@ -127,15 +143,20 @@ void check_metadata_readable(const std::filesystem::path& path) {
                     static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
   {
     std::lock_guard<std::mutex> lock(g_checked_mutex);
-    if (checked_files().count(key)) return;
+    const auto it = checked_files().find(key);
+    if (it != checked_files().end()) {
+      if (!it->second.empty()) throw DamagedFile(damaged_message(path, it->second));
+      return;
+    }
   }
+  const rlim_t cpu_seconds = child_cpu_seconds();
   const pid_t pid = ::fork();
   if (pid < 0) return;  // no process to spare (memory): read it unguarded, as before
   if (pid == 0) {
     // Plain deaths: no core file, no inherited crash handlers (a test runner's), no exit handlers.
     struct rlimit core {0, 0};
     ::setrlimit(RLIMIT_CORE, &core);
-    struct rlimit cpu {kChildCpuSeconds, kChildCpuSeconds + 1};
+    struct rlimit cpu {cpu_seconds, cpu_seconds + 1};
     ::setrlimit(RLIMIT_CPU, &cpu);
     for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGXCPU}) ::signal(sig, SIG_DFL);
     try {
@@ -168,13 +189,16 @@ void check_metadata_readable(const std::filesystem::path& path) {
     const std::string what =
         sig == SIGXCPU || sig == SIGKILL
             ? std::string("libhdf5 does not finish reading its metadata (stopped after ") +
-                  std::to_string(kChildCpuSeconds) + " s)"
+                  std::to_string(cpu_seconds) + " s)"
             : "libhdf5 crashes reading its metadata (" + signal_name(sig) + ")";
-    throw DamagedFile(fmt::format("'{}': damaged HDF5 file: {}; write it again or restore a good copy",
-                                  path.string(), what));
+    {
+      std::lock_guard<std::mutex> lock(g_checked_mutex);
+      checked_files()[key] = what;
+    }
+    throw DamagedFile(damaged_message(path, what));
   }
   std::lock_guard<std::mutex> lock(g_checked_mutex);
-  checked_files().insert(key);
+  checked_files()[key] = "";
 }
 
 }  // namespace axial::h5

@@ -9,6 +9,7 @@
 #include "datasets/h5_driver.hpp"
 #include "src/core/atomic_output.hpp"
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::h5 {
 
@@ -121,6 +122,7 @@ File File::open_read(const std::filesystem::path& path) {
   silence_hdf5();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found", path.string()));
+  refuse_directory(path, fmt::format("'{}'", path.string()));
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("'{}': not a regular file", path.string()));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(fmt::format("'{}': not an HDF5 file", path.string()));
   check_metadata_readable(path);  // a damaged file crashes libhdf5: first in a child process
@@ -152,6 +154,7 @@ File File::open_guarded(const std::filesystem::path& path, bool create) {
 File File::open_write(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found", path.string()));
+  refuse_directory(path, fmt::format("'{}'", path.string()));
   if (H5Fis_hdf5(path.c_str()) > 0) check_metadata_readable(path);
   return open_guarded(path, false);
 }

@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::datasets {
 
@@ -450,6 +451,7 @@ struct Mapping {
 
 NpyArray read_npy(const std::filesystem::path& path) {
   std::string where = fmt::format("file '{}'", path.string());
+  refuse_directory(path, where);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(fmt::format("{}: cannot open ({})", where, std::strerror(errno)));
   struct stat st {};

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::datasets {
 
@@ -19,6 +20,7 @@ namespace axial::datasets {
 class MappedFile {
  public:
   explicit MappedFile(const std::filesystem::path& path) {
+    refuse_directory(path, fmt::format("file '{}'", path.string()));
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(fmt::format("file '{}': cannot open ({})", path.string(), std::strerror(errno)));
     struct stat st {};
@@ -202,6 +204,11 @@ NpzFile::NpzFile(const std::filesystem::path& path) : path_(path) {
                               m.data_offset > size ? 0 : size - m.data_offset, m.compressed_size));
     if (m.method == 0 && m.compressed_size != m.uncompressed_size)
       throw Error(fmt::format("{}: corrupt (stored member with different sizes)", where(key)));
+    // Deflate expands at most 1032:1 (RFC 1951: a 258-byte match per 2 bits at best): a larger declared size is a
+    // damaged directory, refused before read() reserves it.
+    if (m.method == 8 && m.uncompressed_size / 1032 > m.compressed_size + 64)
+      throw Error(fmt::format("{}: corrupt (declares {} bytes inflated from {} compressed; deflate cannot expand that much)",
+                              where(key), m.uncompressed_size, m.compressed_size));
     if (by_key_.count(key)) throw Error(fmt::format("{}: duplicate member", where(key)));
     by_key_[key] = members_.size();
     members_.push_back(std::move(m));
@@ -332,6 +339,31 @@ void NpzFile::stream(const std::string& key, const std::function<void(const NpyH
   if (got < want || total != m.uncompressed_size)
     throw Error(fmt::format("{}: truncated ({} of {} bytes inflated)", w, total, m.uncompressed_size));
   if (std::uint32_t(crc) != m.crc32) throw Error(fmt::format("{}: CRC-32 mismatch (corrupt member)", w));
+}
+
+void NpzFile::verify_checksums() const {
+  for (const Member& m : members_) {
+    const std::string key = m.name.size() > 4 && m.name.compare(m.name.size() - 4, 4, ".npy") == 0
+                                ? m.name.substr(0, m.name.size() - 4)
+                                : m.name;
+    const std::uint8_t* src = file_->data() + m.data_offset;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    std::uint64_t total = 0;
+    if (m.method == 0) {
+      crc = crc32_z(crc, src, std::size_t(m.compressed_size));
+      total = m.compressed_size;
+    } else {
+      Inflater inf(where(key));
+      inf.run(src, m.compressed_size, std::size_t(1) << 20, [&](const std::uint8_t* b, std::size_t n) {
+        crc = crc32_z(crc, b, n);
+        total += n;
+        return true;
+      });
+    }
+    if (total != m.uncompressed_size)
+      throw Error(fmt::format("{}: truncated ({} of {} bytes)", where(key), total, m.uncompressed_size));
+    if (std::uint32_t(crc) != m.crc32) throw Error(fmt::format("{}: CRC-32 mismatch (corrupt member)", where(key)));
+  }
 }
 
 }  // namespace axial::datasets

@@ -50,6 +50,11 @@ class NpzFile {
               const std::function<void(const std::uint8_t*, std::size_t)>& sink,
               std::size_t chunk_bytes = std::size_t(1) << 22) const;
 
+  // Checks the CRC-32 of every member (stored ones too, which read() and map() do not check) against the zip
+  // directory: any changed byte of a member is an axial::Error naming the file and the member. Works for any zip
+  // archive (e.g. a LibTorch checkpoint, whose reader checks no CRC).
+  void verify_checksums() const;
+
   // "file '<path>', key '<key>'" — the prefix of every error about a member.
   std::string where(const std::string& key) const;
 

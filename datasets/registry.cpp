@@ -9,6 +9,7 @@
 #include "datasets/real_data.hpp"
 #include "datasets/three_dots.hpp"
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::datasets {
 
@@ -52,6 +53,7 @@ std::unique_ptr<GroundTruthData> open_dataset(const std::string& spec) {
     if (path.empty()) throw Error(fmt::format("data set '{}' needs a file: use {}=PATH", name, name));
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw Error(fmt::format("'{}': file not found (data set '{}')", path, name));
+    refuse_directory(path, fmt::format("'{}' (data set '{}')", path, name));
     return e->factory(path);
   }
   if (const DatasetEntry* e = find_dataset(spec)) {
@@ -61,6 +63,7 @@ std::unique_ptr<GroundTruthData> open_dataset(const std::string& spec) {
   // Not a name: a file?
   std::error_code ec;
   if (std::filesystem::exists(spec, ec)) {
+    refuse_directory(spec, fmt::format("'{}'", spec));
     if (is_native_file(spec)) return std::make_unique<NativeData>(spec);
     const std::string kind = detect_real_dataset(spec);  // dSprites / Shapes3D / MPI3D recognised by content
     if (!kind.empty()) return open_real_dataset(kind, spec);

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::datasets {
 
@@ -31,6 +32,7 @@ Shapes3D::Shapes3D(const std::filesystem::path& path) : path_(path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const std::string file = fmt::format("file '{}'", path.string());
   std::error_code ec;
+  refuse_directory(path, file);
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("{}: no such file", file));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(fmt::format("{}: not an HDF5 file (or truncated)", file));
   h5::check_metadata_readable(path);

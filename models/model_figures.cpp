@@ -28,7 +28,7 @@ ModelFigureArrays compute_model_figures(const fs::path& train_dir, const ModelFi
     const std::string text = read_json_text(file);
     try {
       cfg = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e99999
       throw Error(fmt::format("'{}' is not valid JSON: {}", file.string(), e.what()));
     }
     if (cfg.contains("options") && cfg["options"].value("dataset", nlohmann::json()).is_string())

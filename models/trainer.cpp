@@ -28,8 +28,10 @@
 
 #include "axial/version.hpp"
 #include "src/core/atomic_output.hpp"
+#include "src/core/json_guard.hpp"
 #include "src/core/random.hpp"
 #include "src/core/run_lock.hpp"
+#include "datasets/npz.hpp"
 #include "datasets/registry.hpp"
 #include "datasets/three_dots.hpp"
 #include "src/core/error.hpp"
@@ -491,7 +493,7 @@ struct Networks {
 };
 
 void save_checkpoint(const fs::path& path, const Networks& nets, std::int64_t step, const LogWindow& window,
-                     torch::Device device) {
+                     torch::Device device, const TrainOptions& options) {
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive, optim_archive;
   nets.vae->save(model_archive);
@@ -510,6 +512,7 @@ void save_checkpoint(const fs::path& path, const Networks& nets, std::int64_t st
   if (device.is_cuda()) archive.write("rng_device", at::globalContext().defaultGenerator(device).get_state());
   archive.write("window_sums", window.sums.to(torch::kCPU));
   archive.write("window_count", torch::tensor(window.count, torch::kInt64));
+  archive.write("options", c10::IValue(options_to_json(options).dump()));  // what --resume checks config.json against
   // Serialised in memory, written by write_file_atomically: LibTorch's own file writer throws from its destructor
   // when a write fails (std::terminate, a backtrace instead of an error); this way a full disk is one error naming
   // the file, and the previous checkpoint stays in place.
@@ -552,6 +555,57 @@ std::int64_t load_checkpoint(const fs::path& path, const Networks& nets, LogWind
     return step.item<std::int64_t>();
   } catch (const c10::Error& e) {
     throw Error(fmt::format("'{}': cannot read checkpoint ({})", path.string(), e.what_without_backtrace()));
+  }
+}
+
+// --resume: the options in config.json must be those the checkpoint was made with (recorded in it as "options"),
+// except those that do not change the numbers: --device, --log-every, --checkpoint-every, and --steps (a run may be
+// extended: batches and schedules do not depend on it; it may not end before the checkpoint's step). A config.json
+// edited otherwise would continue the checkpoint's numbers under other settings, a run no single set of options
+// describes: refused, naming the first option that differs. Checkpoints written before the record existed are
+// checked for the step only.
+void check_checkpoint_options(const fs::path& ckpt, const TrainOptions& o, const fs::path& config_path) {
+  std::error_code ec;
+  if (!fs::exists(ckpt, ec)) return;  // no checkpoint yet: the run starts from step 0 with config.json's options
+  // LibTorch's zip reader checks no CRC: a changed byte inside a tensor would resume silently from wrong weights.
+  try {
+    datasets::NpzFile(ckpt).verify_checksums();
+  } catch (const Error& e) {
+    throw Error(fmt::format("'{}': cannot read checkpoint ({})", ckpt.string(), e.what()));
+  }
+  c10::IValue recorded;
+  bool has_record = false;
+  std::int64_t step = 0;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(ckpt.string(), torch::kCPU);
+    torch::Tensor t;
+    archive.read("step", t);
+    step = t.item<std::int64_t>();
+    has_record = archive.try_read("options", recorded);
+  } catch (const c10::Error& e) {
+    throw Error(fmt::format("'{}': cannot read checkpoint ({})", ckpt.string(), e.what_without_backtrace()));
+  }
+  if (o.steps < step)
+    throw Error(fmt::format("--resume: '{}' has steps = {}, fewer than the {} steps '{}' has done; restore "
+                            "config.json's value (or start a new run with --out)",
+                            config_path.string(), o.steps, step, ckpt.string()));
+  if (!has_record) return;
+  json made;
+  try {
+    made = json::parse(recorded.isString() ? recorded.toStringRef() : std::string());
+  } catch (const json::exception&) {
+    throw Error(fmt::format("'{}': cannot read checkpoint (its record of the options is damaged)", ckpt.string()));
+  }
+  const json now = options_to_json(o);  // named: items() of a temporary would dangle in the loop
+  for (const auto& [key, value] : now.items()) {
+    if (key == "device" || key == "steps" || key == "log_every" || key == "checkpoint_every") continue;
+    const auto it = made.find(key);
+    if (it == made.end() || *it != value)
+      throw Error(fmt::format("--resume: '{}' has {} = {}, but '{}' was made with {} = {}; restore config.json's value "
+                              "(or start a new run with --out)",
+                              config_path.string(), key, value.dump(), ckpt.string(), key,
+                              it == made.end() ? std::string("no such option") : it->dump()));
   }
 }
 
@@ -795,7 +849,7 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
       }
       if (ckpt_now) {
         check_finite();
-        save_checkpoint(ckpt, nets, done, window, ctx.device);
+        save_checkpoint(ckpt, nets, done, window, ctx.device, ctx.options);
       }
       progress.update_to(done);
     }
@@ -803,7 +857,7 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
   progress.finish();
   log.close();
   if (total == 0 || (resumed_from == total && !fs::exists(ckpt)))
-    save_checkpoint(ckpt, nets, step, window, ctx.device);
+    save_checkpoint(ckpt, nets, step, window, ctx.device, ctx.options);
 
   vae->eval();
   save_vae_torchscript(vae, ctx.dir / "model" / "vae.pt");
@@ -900,8 +954,7 @@ TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
   RunDirLock lock = RunDirLock::claim_existing(dir, "--resume");  // held for the whole run
   json j;
   try {
-    std::ifstream in(config_path);
-    j = json::parse(in);
+    j = json::parse(read_json_text(config_path));  // read_json_text: a file nested absurdly deep is refused first
   } catch (const json::exception& e) {
     throw Error(fmt::format("'{}': not valid JSON ({})", config_path.string(), e.what()));
   }
@@ -912,6 +965,7 @@ TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
   o.quiet = overrides.quiet;
   if (!overrides.device.empty()) o.device = overrides.device;
   validate(o);
+  check_checkpoint_options(dir / "checkpoint.pt", o, config_path);
   const torch::Device device = parse_device(o.device);
   auto data = datasets::open_dataset(o.dataset);
   check_trainable(*data);

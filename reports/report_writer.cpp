@@ -724,15 +724,6 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
       add_figure(stem);
     }
   }
-  std::vector<fs::path> written;
-  auto put = [&](const std::string& name, const std::string& contents) {
-    write_file_atomically(out_dir / name, contents);
-    written.push_back(out_dir / name);
-  };
-  put("runs.csv", tidy_csv(c));
-  put("summary.csv", summary_csv(c));
-  put("comparisons.csv", comparisons_csv(c));
-  put("eval_spread.csv", eval_spread_csv(c));
   ReportOptions filled = options;
   const std::string rho_text = format_locality(effective_compare_locality(c, options.compare_locality));
   filled.figure_captions["local_metrics"] =
@@ -748,8 +739,18 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
       "Per-run values at ρ = {} per group: filled, jittered points = runs; box = quartiles, whiskers = 1.5 IQR, only "
       "for groups with ≥ {} runs (the paper's Fig. 5).",
       rho_text, kMinRunsForTests);
-  put("report.json", report_json(c, filled, figures).dump(2) + "\n");
-  put("report.md", report_markdown(c, filled, figures));
+  // The tables are one result: all are complete before any replaces an old one (a killed or failed report leaves
+  // the previous set), report.md last.
+  const std::vector<std::pair<fs::path, std::string>> files = {
+      {out_dir / "runs.csv", tidy_csv(c)},
+      {out_dir / "summary.csv", summary_csv(c)},
+      {out_dir / "comparisons.csv", comparisons_csv(c)},
+      {out_dir / "eval_spread.csv", eval_spread_csv(c)},
+      {out_dir / "report.json", report_json(c, filled, figures).dump(2) + "\n"},
+      {out_dir / "report.md", report_markdown(c, filled, figures)}};
+  write_files_atomically(files);
+  std::vector<fs::path> written;
+  for (const auto& f : files) written.push_back(f.first);
   for (const auto& f : figures) written.push_back(out_dir / f);
   return written;
 }

@@ -15,6 +15,7 @@
 #include "src/core/error.hpp"
 #include "src/cli/cli_common.hpp"
 #include "src/core/progress.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::cli {
 
@@ -49,6 +50,7 @@ std::pair<std::string, std::string> resolve_input(const std::string& spec) {
     path = spec;
   }
   std::error_code ec;
+  refuse_directory(path, fmt::format("file '{}'", path));
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("file '{}': no such file", path));
   if (kind.empty()) {
     kind = datasets::detect_real_dataset(path);

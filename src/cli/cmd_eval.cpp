@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 #include "metrics/registry.hpp"
 #include "src/cli/cli_common.hpp"
 #include "src/pipelines/eval_repeats.hpp"
@@ -186,6 +187,12 @@ int run_eval(const Args& args) {
     return 0;
   }
   parse_and_validate(args, t, a);
+  // Where the results go is checked before the evaluation, not found unusable after it.
+  check_output_directory(a.s.out, "--out");
+  if (a.s.dump_samples) {
+    refuse_directory(*a.s.dump_samples, fmt::format("--dump-samples '{}'", a.s.dump_samples->string()));
+    if (a.s.dump_samples->has_parent_path()) check_output_directory(a.s.dump_samples->parent_path(), "--dump-samples");
+  }
   if (!a.force && std::filesystem::exists(a.s.out / "results.json"))
     throw Error(fmt::format("--out '{}': already holds results.json (pass --force to replace it, or choose another "
                             "directory)",

@@ -1,6 +1,8 @@
 #include "src/core/atomic_output.hpp"
 
 #include <fmt/core.h>
+
+#include <algorithm>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -33,8 +35,19 @@ std::filesystem::path AtomicOutput::shown_path(const std::filesystem::path& path
 AtomicOutput::AtomicOutput(std::filesystem::path target) : target_(std::move(target)) {
   if (target_.empty()) throw Error("empty output path");
   auto dir = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
-  if (!std::filesystem::is_directory(dir))
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    // Below a regular file (`--out plain/x.csv`) the directory can never exist: name the file.
+    for (auto p = dir; !p.empty(); p = p.parent_path()) {
+      if (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec))
+        throw Error(p == dir ? fmt::format("output directory '{}' is a file, not a directory (for '{}')", dir.string(),
+                                           target_.string())
+                             : fmt::format("output directory '{}': '{}' is a file, not a directory (for '{}')",
+                                           dir.string(), p.string(), target_.string()));
+      if (p == p.parent_path()) break;
+    }
     throw Error(fmt::format("output directory '{}' does not exist (for '{}')", dir.string(), target_.string()));
+  }
   temp_ = dir / fmt::format(".{}.tmp-{}", target_.filename().string(), static_cast<long>(::getpid()));
   std::lock_guard<std::mutex> lock(g_live_mutex);
   live_outputs()[temp_.string()] = target_;
@@ -65,21 +78,27 @@ void sync_directory(const std::filesystem::path& dir, const std::filesystem::pat
 }
 }  // namespace
 
-void AtomicOutput::commit() {
+void AtomicOutput::sync_temp() {
   // The temporary file must have reached the disk before it replaces the target: a full disk can make close() (or
   // fsync) the first call that fails, and renaming a short file over a good one would lose data.
-  {
-    const int fd = ::open(temp_.c_str(), O_RDONLY);
-    if (fd < 0) throw Error(fmt::format("cannot write '{}': {}", target_.string(), std::strerror(errno)));
-    const int rc = ::fsync(fd);
-    const int err = errno;
-    ::close(fd);
-    if (rc != 0 && err != EINVAL) throw Error(fmt::format("cannot write '{}': {}", target_.string(), std::strerror(err)));
-  }
+  const int fd = ::open(temp_.c_str(), O_RDONLY);
+  if (fd < 0) throw Error(fmt::format("cannot write '{}': {}", target_.string(), std::strerror(errno)));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0 && err != EINVAL) throw Error(fmt::format("cannot write '{}': {}", target_.string(), std::strerror(err)));
+}
+
+void AtomicOutput::rename_onto_target() {
   std::error_code ec;
   std::filesystem::rename(temp_, target_, ec);
   if (ec) throw Error(fmt::format("cannot write '{}': {}", target_.string(), ec.message()));
   committed_ = true;
+}
+
+void AtomicOutput::commit() {
+  sync_temp();
+  rename_onto_target();
   sync_directory(target_.has_parent_path() ? target_.parent_path() : std::filesystem::path("."), target_);
 }
 
@@ -100,7 +119,16 @@ void write_files_atomically(const std::vector<std::pair<std::filesystem::path, s
     outs.push_back(std::make_unique<AtomicOutput>(target));
     write_temp(*outs.back(), target, contents);
   }
-  for (auto& o : outs) o->commit();
+  for (auto& o : outs) o->sync_temp();
+  // All complete and on disk: the renames back to back, so a kill finds the old set or the new one (bar the
+  // microseconds between two renames), then each directory synced once.
+  for (auto& o : outs) o->rename_onto_target();
+  std::vector<std::filesystem::path> dirs;
+  for (auto& o : outs) {
+    const auto dir = o->target().has_parent_path() ? o->target().parent_path() : std::filesystem::path(".");
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  for (const auto& d : dirs) sync_directory(d, outs.back()->target());
 }
 
 namespace {

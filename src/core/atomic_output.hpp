@@ -27,6 +27,9 @@ class AtomicOutput {
   static std::filesystem::path shown_path(const std::filesystem::path& path);
 
  private:
+  friend void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
+  void sync_temp();       // commit's first step: the temporary file reaches the disk (throws; target untouched)
+  void rename_onto_target();  // its second: the rename, without the directory sync
   std::filesystem::path target_;
   std::filesystem::path temp_;
   bool committed_ = false;
@@ -37,8 +40,10 @@ class AtomicOutput {
 void write_file_atomically(const std::filesystem::path& target, const std::string& contents);
 
 // Writes a set of files that belong together (e.g. results.json, .csv, .md): every file is written and synced to a
-// temporary sibling first; only when all of them are complete are they renamed into place, results.json-like
-// markers last (the order given). A failure while writing replaces none of the old files.
+// temporary sibling first; only when all of them are complete are they renamed into place, back to back (no sync
+// between the renames; the directories are synced after the last), results.json-like markers last (the order
+// given). A failure while writing replaces none of the old files. A kill -9 can still fall between two renames
+// (the process may be descheduled there): the set is then mixed, but the last file (the marker) is still the old one.
 void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
 }  // namespace axial

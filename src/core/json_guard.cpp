@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "src/core/error.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial {
 
@@ -34,6 +35,7 @@ int json_nesting_depth(const std::string& text) {
 }
 
 std::string read_json_text(const std::filesystem::path& path) {
+  refuse_directory(path, fmt::format("'{}'", path.string()));  // an ifstream opens a directory and reads nothing
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("cannot open '{}'", path.string()));
   std::stringstream ss;

@@ -35,6 +35,7 @@
 #include "src/core/json_guard.hpp"
 #include "src/core/memory.hpp"
 #include "src/core/progress.hpp"
+#include "src/core/paths.hpp"
 
 namespace axial::pipelines {
 
@@ -791,7 +792,7 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     if (want_bv && !bv_json.empty()) stages["beta_vae"] = bv_json;
     for (const auto& e : local_json) stages["locality_" + locality_name(e["locality"].get<double>())] = e;
     j["stages"] = stages;
-    fs::create_directories(settings.out);
+    create_output_directory(settings.out, "--out");
     write_file_atomically(partial_path, j.dump(2) + "\n");
   };
 
@@ -1092,13 +1093,14 @@ EvalOutcome run_eval(const EvalSettings& settings, const datasets::GroundTruthDa
     contents.cluster_groups = std::move(dump_groups);
     contents.cluster_precision = precision;
     contents.arrays = std::move(dump_arrays);
-    if (settings.dump_samples->has_parent_path()) fs::create_directories(settings.dump_samples->parent_path());
+    if (settings.dump_samples->has_parent_path())
+      create_output_directory(settings.dump_samples->parent_path(), "--dump-samples");
     write_codes_h5(*settings.dump_samples, contents);
     res.dump_samples = settings.dump_samples->string();
   }
   res.elapsed_s["total"] = seconds_since(t_total);
   const json r = res.to_json();
-  fs::create_directories(settings.out);
+  create_output_directory(settings.out, "--out");
   EvalOutcome outcome;
   outcome.results_json = settings.out / "results.json";
   outcome.results_csv = settings.out / "results.csv";

@@ -433,7 +433,7 @@ SweepPlan load_plan(const fs::path& file, const fs::path& out_override) {
                               json_nesting_depth(ss.str()), kMaxJsonDepth));
     try {
       spec = ordered_json::parse(ss.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e99999
       throw Error(fmt::format("'{}' is not valid JSON: {}", file.string(), e.what()));
     }
   } else if (ext == ".toml") {

@@ -315,3 +315,75 @@ TEST_CASE("axial train --method: the NaN guard stops every method naming the ste
     CHECK_FALSE(fs::exists(tmp / "run" / "model" / "vae.pt"));
   }
 }
+
+TEST_CASE("axial train --resume: a config.json that contradicts the checkpoint is refused, naming the option") {
+  TempDir tmp;
+  const fs::path dir = tmp / "run";
+  auto first = run_axial("train" + kTiny + " --steps 6 --checkpoint-every 3 --gamma 0.1 --out '" + dir.string() + "'");
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  REQUIRE(fs::exists(dir / "checkpoint.pt"));
+  nlohmann::json config;
+  {
+    std::ifstream in(dir / "config.json");
+    config = nlohmann::json::parse(in);
+  }
+  const std::string checkpoint = axial::test::slurp(dir / "checkpoint.pt");
+  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"gamma", 0.5}, {"latent_dim", 4}, {"lr", 0.5}, {"batch_size", 8}, {"seed", 99}}) {
+    CAPTURE(key);
+    nlohmann::json edited = config;
+    edited["options"][key] = value;
+    std::ofstream(dir / "config.json") << edited.dump(2) << "\n";
+    auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.rfind("axial: error: --resume: ", 0) == 0);
+    CHECK(r.err.find(" has " + key + " = " + value.dump() + ", but ") != std::string::npos);
+    CHECK(r.err.find("was made with " + key + " = " + config["options"][key].dump()) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(axial::test::slurp(dir / "checkpoint.pt") == checkpoint);  // nothing trained, nothing rewritten
+  }
+  // A run cannot end before the step its checkpoint has reached.
+  nlohmann::json fewer = config;
+  fewer["options"]["steps"] = 2;
+  std::ofstream(dir / "config.json") << fewer.dump(2) << "\n";
+  auto short_run = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
+  CHECK(short_run.exit_code == 2);
+  CHECK(short_run.err.find("has steps = 2, fewer than the 6 steps") != std::string::npos);
+  // --device is how the run runs and --steps may extend it: neither changes the numbers so far, both resume.
+  nlohmann::json device = config;
+  device["options"]["device"] = "auto";
+  device["options"]["steps"] = 9;
+  std::ofstream(dir / "config.json") << device.dump(2) << "\n";
+  auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet --device cpu");
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE("axial train --resume: a damaged checkpoint is one error naming it, exit 2, nothing overwritten") {
+  TempDir tmp;
+  const fs::path dir = tmp / "run";
+  auto first = run_axial("train" + kTiny + " --steps 4 --checkpoint-every 2 --out '" + dir.string() + "'");
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  const std::string good = axial::test::slurp(dir / "checkpoint.pt");
+  REQUIRE(good.size() > 1000);
+  std::string flipped = good;
+  for (std::size_t i = good.size() / 3; i < good.size() / 3 + 64; ++i) flipped[i] = static_cast<char>(~flipped[i]);
+  for (const auto& [what, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"empty", ""},
+           {"truncated", good.substr(0, good.size() / 2)},
+           {"the zip directory cut off", good.substr(0, good.size() - 30)},
+           {"not a checkpoint", std::string(4096, 'x')},
+           {"64 bytes inverted in the middle", flipped}}) {
+    CAPTURE(what);
+    std::ofstream(dir / "checkpoint.pt", std::ios::binary | std::ios::trunc) << bytes;
+    auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.rfind("axial: error: '" + (dir / "checkpoint.pt").string() + "': cannot read checkpoint", 0) == 0);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(axial::test::slurp(dir / "checkpoint.pt") == bytes);
+  }
+  std::ofstream(dir / "checkpoint.pt", std::ios::binary | std::ios::trunc) << good;
+  auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}

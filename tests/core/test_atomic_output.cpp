@@ -80,3 +80,13 @@ TEST_CASE("shown_path names the target of a live temporary file, any other path 
   }
   CHECK(AtomicOutput::shown_path(tmp / ".x.h5.tmp-1") == tmp / ".x.h5.tmp-1");
 }
+
+TEST_CASE("an output below a regular file names the file that is not a directory") {
+  test::TempDir tmp;
+  std::ofstream(tmp / "plain") << "x";
+  const std::string msg = test::error_of([&] { write_file_atomically(tmp / "plain" / "out.txt", "x"); });
+  CHECK(msg.find("output directory '" + (tmp / "plain").string() + "' is a file, not a directory") == 0);
+  const std::string deeper = test::error_of([&] { write_file_atomically(tmp / "plain" / "a" / "out.txt", "x"); });
+  CHECK(deeper.find("output directory '" + (tmp / "plain" / "a").string() + "': '" + (tmp / "plain").string() +
+                    "' is a file, not a directory") == 0);
+}

@@ -211,6 +211,16 @@ TEST_CASE("npz: missing, truncated and corrupt files are errors naming the file 
   axial::test::write_bytes(dir / "short2.npz", zip_bytes({{"codes.npy", arr, true}}));
   e = error_of([&] { NpzFile(dir / "short2.npz").read("codes"); });
   CHECK(e.find("key 'codes': truncated") != std::string::npos);
+
+  // A deflated member whose directory entry claims 4 GB inflated from a few bytes (more than deflate's 1032:1):
+  // refused when the archive is opened, before anything reserves 4 GB.
+  std::string bomb = zip_bytes({{"codes.npy", npy_bytes("<f8", {2, 3}, raw_bytes(kCodes)), true}});
+  const auto central = bomb.find("PK\x01\x02");
+  REQUIRE(central != std::string::npos);
+  for (int i = 0; i < 4; ++i) bomb[central + 24 + i] = char(i == 3 ? 0xF0 : 0x00);  // uncompressed size 0xF0000000
+  axial::test::write_bytes(dir / "bomb.npz", bomb);
+  e = error_of([&] { NpzFile{dir / "bomb.npz"}; });
+  CHECK(e.find("key 'codes': corrupt (declares 4026531840 bytes inflated from ") != std::string::npos);
 }
 
 TEST_CASE("npz: the real dSprites subset (numpy-written, deflated)") {
@@ -260,4 +270,20 @@ TEST_CASE("npy: Fortran-order arrays (np.asfortranarray, or a transposed array s
   CHECK(a.value_double(1) == 1.0);   // C index 1 = a[0][0][1]
   CHECK(a.value_double(2) == 10.0);  // a[0][1][0]
   CHECK_FALSE(a.header().fortran_order);
+}
+
+TEST_CASE("npz: verify_checksums finds a changed byte in a stored member (which map() does not check)") {
+  axial::test::FixtureDir dir;
+  for (bool deflate : {false, true}) {
+    CAPTURE(deflate);
+    const std::string good = zip_bytes(members(deflate));
+    axial::test::write_bytes(dir / "ok.npz", good);
+    CHECK(error_of([&] { NpzFile(dir / "ok.npz").verify_checksums(); }).empty());
+    std::string bad = good;
+    const auto pos = bad.find("factors.npy") + 11 + (deflate ? 20 : 140);  // in the member's data
+    bad[pos] = char(bad[pos] ^ 0x01);
+    axial::test::write_bytes(dir / "bad.npz", bad);
+    const std::string e = error_of([&] { NpzFile(dir / "bad.npz").verify_checksums(); });
+    CHECK(e.find("key 'factors'") != std::string::npos);
+  }
 }

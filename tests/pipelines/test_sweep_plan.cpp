@@ -200,3 +200,18 @@ TEST_CASE("expand_plan: variants (outermost) crossed with the grid, their option
   bad(R"({"out": "o", "variants": [{"name": "a", "train": {"out": "x"}}]})", "set by axial sweep itself");
   bad(R"({"out": "o", "variants": []})", "non-empty list");
 }
+
+TEST_CASE("load_plan: a number beyond double (1e99999) is an error naming the plan, not an uncaught exception") {
+  // Found by tests/fuzz (fuzz_json): nlohmann's parser throws out_of_range, not parse_error, for such a number.
+  axial::test::TempDir dir;
+  const fs::path plan = dir / "plan.json";
+  std::ofstream(plan) << "{\"name\": \"x\", \"grid\": {\"gamma\": [1e99999]}}";
+  std::string message;
+  try {
+    load_plan(plan);
+  } catch (const axial::Error& e) {
+    message = e.what();
+  }
+  CHECK(message.find(plan.string()) != std::string::npos);
+  CHECK(message.find("not valid JSON") != std::string::npos);
+}
