@@ -36,40 +36,42 @@ std::vector<float> feature_major(const CodeMatrix& codes) {
   return x;
 }
 
+// Σ_i weight_i / weight_total · (1 − H_{cols}(P[i,:] + 1e-11)), the per-row terms into `per_row`: disentanglement on
+// P's rows, completeness on its columns (P transposed).
+double weighted_row_scores(const Eigen::MatrixXd& P, const std::vector<double>& weight, double weight_total,
+                           std::vector<double>& per_row) {
+  const Eigen::Index rows = P.rows(), cols = P.cols();
+  double total = 0.0;
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    std::vector<double> row(static_cast<std::size_t>(cols));
+    for (Eigen::Index j = 0; j < cols; ++j) row[static_cast<std::size_t>(j)] = P(i, j) + 1e-11;
+    const double score = 1.0 - entropy(row, static_cast<double>(cols));
+    per_row[static_cast<std::size_t>(i)] = score;
+    total += weight[static_cast<std::size_t>(i)] / weight_total * score;
+  }
+  return total;
+}
+
 }  // namespace
 
 void dci_scores_from_importance(const Eigen::MatrixXd& P, DciResult& r) {
   const Eigen::Index L = P.rows(), K = P.cols();
-  const double total = P.sum();
   // Weights: from P, or uniform (ones_like) when P sums to zero.
-  Eigen::MatrixXd W = total == 0.0 ? Eigen::MatrixXd::Ones(L, K) : P;
+  const Eigen::MatrixXd W = P.sum() == 0.0 ? Eigen::MatrixXd::Ones(L, K) : P;
   const double wsum = W.sum();
+  std::vector<double> code_weight(static_cast<std::size_t>(L)), factor_weight(static_cast<std::size_t>(K));
+  for (Eigen::Index i = 0; i < L; ++i) code_weight[static_cast<std::size_t>(i)] = W.row(i).sum();
+  for (Eigen::Index k = 0; k < K; ++k) factor_weight[static_cast<std::size_t>(k)] = W.col(k).sum();
   r.per_latent_disentanglement.assign(static_cast<std::size_t>(L), kNaN);
   r.per_factor_completeness.assign(static_cast<std::size_t>(K), kNaN);
   if (K > 1) {
-    double d = 0.0;
-    for (Eigen::Index i = 0; i < L; ++i) {
-      std::vector<double> row(static_cast<std::size_t>(K));
-      for (Eigen::Index k = 0; k < K; ++k) row[static_cast<std::size_t>(k)] = P(i, k) + 1e-11;
-      const double Di = 1.0 - entropy(row, static_cast<double>(K));
-      r.per_latent_disentanglement[static_cast<std::size_t>(i)] = Di;
-      d += W.row(i).sum() / wsum * Di;
-    }
-    r.disentanglement = d;
+    r.disentanglement = weighted_row_scores(P, code_weight, wsum, r.per_latent_disentanglement);
   } else {
     r.disentanglement = kNaN;
     r.disentanglement_undefined_reason = "one factor: the entropy over factors has base 1";
   }
   if (L > 1) {
-    double c = 0.0;
-    for (Eigen::Index k = 0; k < K; ++k) {
-      std::vector<double> col(static_cast<std::size_t>(L));
-      for (Eigen::Index i = 0; i < L; ++i) col[static_cast<std::size_t>(i)] = P(i, k) + 1e-11;
-      const double Ck = 1.0 - entropy(col, static_cast<double>(L));
-      r.per_factor_completeness[static_cast<std::size_t>(k)] = Ck;
-      c += W.col(k).sum() / wsum * Ck;
-    }
-    r.completeness = c;
+    r.completeness = weighted_row_scores(P.transpose(), factor_weight, wsum, r.per_factor_completeness);
   } else {
     r.completeness = kNaN;
     r.completeness_undefined_reason = "one latent: the entropy over latents has base 1";
