@@ -109,7 +109,7 @@ Summary summarize(const std::vector<double>& values) {
   return s;
 }
 
-TestResult welch_t_test(const std::vector<double>& x, const std::vector<double>& y) {
+TestResult welch_t_test(const std::vector<double>& x, const std::vector<double>& y, Alternative alternative) {
   require_values(x, "Welch's t-test (first sample)");
   require_values(y, "Welch's t-test (second sample)");
   TestResult r{kNaN, kNaN, kNaN, "welch", ""};
@@ -127,7 +127,12 @@ TestResult welch_t_test(const std::vector<double>& x, const std::vector<double>&
   }
   r.statistic = (m1 - m2) / std::sqrt(a + b);
   r.df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1));
-  r.p_value = t_two_sided_p(r.statistic, r.df);
+  if (alternative == Alternative::kGreater) {
+    boost::math::students_t_distribution<double> t(r.df);
+    r.p_value = boost::math::cdf(boost::math::complement(t, r.statistic));
+  } else {
+    r.p_value = t_two_sided_p(r.statistic, r.df);
+  }
   return r;
 }
 
@@ -197,7 +202,7 @@ double mann_whitney_exact_sf(long long u, int n1, int n2) {
 
 }  // namespace detail
 
-TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double>& y) {
+TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double>& y, Alternative alternative) {
   require_values(x, "Mann-Whitney U (first sample)");
   require_values(y, "Mann-Whitney U (second sample)");
   TestResult r{kNaN, kNaN, kNaN, "", ""};
@@ -209,7 +214,10 @@ TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double
   double u1 = r1 - double(n1) * double(n1 + 1) / 2;
   double u2 = double(n1) * double(n2) - u1;
   r.statistic = u1;
-  double u = std::max(u1, u2);
+  // scipy: U = max(U1, U2) and p doubled for two-sided; U = U1 and p once for "greater".
+  const bool greater = alternative == Alternative::kGreater;
+  double u = greater ? u1 : std::max(u1, u2);
+  const double factor = greater ? 1.0 : 2.0;
 
   // Tie term Σ(t³ - t) over groups of tied values.
   std::vector<double> sorted = xy;
@@ -225,7 +233,7 @@ TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double
   bool exact = (n1 <= 8 || n2 <= 8) && tie_term == 0;
   if (exact) {
     r.method = "exact";
-    r.p_value = std::min(1.0, 2.0 * detail::mann_whitney_exact_sf((long long)std::llround(u), int(n1), int(n2)));
+    r.p_value = std::min(1.0, factor * detail::mann_whitney_exact_sf((long long)std::llround(u), int(n1), int(n2)));
     return r;
   }
   r.method = "asymptotic";
@@ -233,12 +241,12 @@ TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double
   double var = double(n1) * double(n2) / 12.0 * ((n + 1) - tie_term / (n * (n - 1)));
   if (!(var > 0)) {
     r.note = "all values are tied";
-    r.p_value = 1.0;  // scipy: z = -0.5/0 = -inf, p = min(1, 2·sf(-inf))
+    r.p_value = 1.0;  // scipy: z = -0.5/0 = -inf, p = min(1, factor·sf(-inf))
     return r;
   }
   double z = (u - double(n1) * double(n2) / 2 - 0.5) / std::sqrt(var);
   boost::math::normal_distribution<double> normal;
-  r.p_value = std::min(1.0, 2.0 * boost::math::cdf(boost::math::complement(normal, z)));
+  r.p_value = std::min(1.0, factor * boost::math::cdf(boost::math::complement(normal, z)));
   return r;
 }
 

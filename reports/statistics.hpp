@@ -30,14 +30,21 @@ Summary summarize(const std::vector<double>& values);
 struct TestResult {
   double statistic = 0;  // t, or U1 for Mann–Whitney
   double df = 0;         // degrees of freedom for t-tests; NaN for Mann–Whitney
-  double p_value = 0;    // two-sided
+  double p_value = 0;    // two-sided unless a one-sided alternative was asked for
   std::string method;    // "welch", "student", "exact", "asymptotic"
   std::string note;      // why statistic/p_value are NaN, empty otherwise
 };
 
-TestResult welch_t_test(const std::vector<double>& x, const std::vector<double>& y);
+// The alternative hypothesis, as scipy's `alternative=`: kTwoSided ("two-sided"), kGreater ("greater": x tends to
+// be larger than y; Welch p = P(T_df ≥ t), Mann–Whitney p = P(U ≥ U1) exactly or sf(z) with U = U1 and the same
+// continuity correction).
+enum class Alternative { kTwoSided, kGreater };
+
+TestResult welch_t_test(const std::vector<double>& x, const std::vector<double>& y,
+                        Alternative alternative = Alternative::kTwoSided);
 TestResult student_t_test(const std::vector<double>& x, const std::vector<double>& y);
-TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double>& y);
+TestResult mann_whitney_u(const std::vector<double>& x, const std::vector<double>& y,
+                          Alternative alternative = Alternative::kTwoSided);
 
 // Holm's step-down adjustment (Holm 1979) of one family of p-values, as statsmodels' multipletests(method='holm'):
 // sort ascending p_(1) ≤ … ≤ p_(m); adjusted p_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)); returned in the input

@@ -154,6 +154,36 @@ TEST_CASE("Mann-Whitney U, normal approximation with tie and continuity correcti
   CHECK(tied.p_value == 1.0);
 }
 
+TEST_CASE("one-sided alternative greater: Welch and Mann-Whitney") {
+  // Welch x={1,2,3}, y={0,0,0}: a = s²/n = 1/3, b = 0 → t = 2/√(1/3) = √12, df = a²/(a²/2) = 2. For 2 degrees of
+  // freedom P(T ≥ t) = (1 - t/√(t²+2))/2 = (1 - √(12/14))/2.
+  TestResult w = welch_t_test({1, 2, 3}, {0, 0, 0}, Alternative::kGreater);
+  CHECK(w.statistic == Approx(std::sqrt(12.0)));
+  CHECK(w.df == Approx(2.0));
+  CHECK(w.p_value == Approx((1 - std::sqrt(12.0 / 14.0)) / 2).epsilon(1e-12));
+  // The other direction: P(T ≥ -t) = 1 - p.
+  TestResult wl = welch_t_test({0, 0, 0}, {1, 2, 3}, Alternative::kGreater);
+  CHECK(wl.p_value == Approx(1 - (1 - std::sqrt(12.0 / 14.0)) / 2).epsilon(1e-12));
+  // Two-sided is twice the smaller tail.
+  CHECK(welch_t_test({1, 2, 3}, {0, 0, 0}).p_value == Approx(2 * w.p_value).epsilon(1e-12));
+
+  // Mann-Whitney exact: 5 vs 5 with every x above every y: U1 = 25, P(U ≥ 25) = 1/C(10,5) = 1/252.
+  TestResult m = mann_whitney_u({6, 7, 8, 9, 10}, {1, 2, 3, 4, 5}, Alternative::kGreater);
+  CHECK(m.method == "exact");
+  CHECK(m.statistic == 25);
+  CHECK(m.p_value == Approx(1.0 / 252).epsilon(1e-12));
+  CHECK(mann_whitney_u({6, 7, 8, 9, 10}, {1, 2, 3, 4, 5}).p_value == Approx(2.0 / 252).epsilon(1e-12));
+  // x={1,3}, y={2,4,5}: U1 = 1, P(U ≥ 1) = 1 - P(U = 0) = 9/10 (counts 1,1,2,2,2,1,1 over u = 0..6).
+  CHECK(mann_whitney_u({1, 3}, {2, 4, 5}, Alternative::kGreater).p_value == Approx(0.9));
+  // Asymptotic with ties, x={2,3,3} above y={1,1,2}: U1 = 8.5, z = (8.5 - 4.5 - 0.5)/√4.8, p = sf(z) once.
+  TestResult t = mann_whitney_u({2, 3, 3}, {1, 1, 2}, Alternative::kGreater);
+  CHECK(t.method == "asymptotic");
+  CHECK(t.p_value == Approx(0.5 * std::erfc(3.5 / std::sqrt(4.8) / std::sqrt(2.0))).epsilon(1e-12));
+  // ...and below: U1 = 0.5, z = (0.5 - 4.5 - 0.5)/√4.8 < 0, p = sf(z) > 0.5.
+  TestResult tb = mann_whitney_u({1, 1, 2}, {2, 3, 3}, Alternative::kGreater);
+  CHECK(tb.p_value == Approx(0.5 * std::erfc(-4.5 / std::sqrt(4.8) / std::sqrt(2.0))).epsilon(1e-12));
+}
+
 TEST_CASE("holm_adjust: step-down on a known family, NaN left out, capped at 1") {
   // Sorted: 0.005·4 = 0.02; 0.01·3 = 0.03; 0.03·2 = 0.06; 0.04·1 = 0.04 → max(0.06, 0.04) = 0.06.
   const auto a = holm_adjust({0.01, 0.04, 0.03, 0.005});
