@@ -269,6 +269,7 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
     groups.push_back({{"label", g.label}, {"key", g.key}, {"runs", runs}, {"seeds", seeds}});
   }
   j["groups"] = groups;
+  if (!options.claims.empty()) j["claims"] = claims_json(test_claims(c, options.claims));
   json runs = json::array();
   for (const auto& r : c.runs) {
     runs.push_back({{"id", r.id},
@@ -410,6 +411,7 @@ std::string report_markdown(const Collection& c, const ReportOptions& options, c
                       md_escape(fmt::format("{}", fmt::join(ids, ", "))));
   }
   md << "\n";
+  md << claims_markdown(test_claims(c, options.claims));
 
   auto group_header = [&](const std::string& first) {
     md << "| " << first << " |";

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/aggregate.hpp"
+#include "reports/claims.hpp"
 #include "reports/figures.hpp"
 
 namespace axial::reports {
@@ -42,6 +43,7 @@ struct ReportOptions {
   nlohmann::json provenance = nlohmann::json::object();  // extra provenance (e.g. the reproduce plan)
   std::string command_line;
   std::map<std::string, std::string> figure_captions;  // figure stem → caption (filled by write_report)
+  std::vector<Claim> claims;        // pre-registered claims: report.md "Claims tested", report.json "claims"
 };
 
 // Writes all report files into `out_dir` (created if missing). Returns the paths written.
