@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <thread>
 
@@ -101,6 +103,32 @@ int run_one(const SweepPlan& plan, std::size_t index, int threads, bool dry_run,
   return spawn_and_wait(torch, eval_argv);
 }
 
+std::string run_kind(const SweepRun& run) {
+  ordered_json v = run.values;
+  if (v.is_object()) v.erase("seed");
+  return v.dump();
+}
+
+double sweep_eta_seconds(const EtaInput& in) {
+  if (in.finished.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::map<std::string, std::pair<double, int>> by_kind;
+  double all = 0;
+  for (const auto& [kind, s] : in.finished) {
+    by_kind[kind].first += s;
+    ++by_kind[kind].second;
+    all += s;
+  }
+  const double mean_all = all / double(in.finished.size());
+  auto expected = [&](const std::string& kind) {
+    auto it = by_kind.find(kind);
+    return it == by_kind.end() ? mean_all : it->second.first / it->second.second;
+  };
+  double left = 0;
+  for (const auto& kind : in.waiting) left += expected(kind);
+  for (const auto& [kind, so_far] : in.running) left += std::max(0.0, expected(kind) - so_far);
+  return left / double(std::max(1, in.jobs));
+}
+
 int run_all(const SweepPlan& plan, const LocalRunOptions& options) {
   const int jobs = std::max(1, options.jobs);
   const int threads = options.threads > 0 ? options.threads : default_threads(jobs);
@@ -108,15 +136,23 @@ int run_all(const SweepPlan& plan, const LocalRunOptions& options) {
   const fs::path plan_json = plan.out / "plan.json";
   std::vector<std::size_t> todo;
   std::size_t skipped = 0;
-  for (const auto& r : plan.runs) {
-    if (run_state(r) == RunState::kDone)
+  std::vector<std::size_t> order = options.first;
+  std::vector<bool> listed(plan.runs.size(), false);
+  for (auto i : order)
+    if (i < listed.size()) listed[i] = true;
+  for (const auto& r : plan.runs)
+    if (!listed[r.index]) order.push_back(r.index);
+  for (auto i : order) {
+    if (i >= plan.runs.size()) continue;
+    if (run_state(plan.runs[i]) == RunState::kDone)
       ++skipped;
     else
-      todo.push_back(r.index);
+      todo.push_back(i);
   }
+  std::vector<std::pair<std::string, double>> finished_kinds;
   if (!options.quiet)
-    std::cerr << fmt::format("sweep '{}': {} runs, {} finished already, {} to run ({} at a time, {} threads each)\n",
-                             plan.name, plan.runs.size(), skipped, todo.size(), jobs, threads);
+    std::cerr << fmt::format("sweep '{}': {} runs, {} finished already, {} to run ({} at a time, {} thread{} each)\n",
+                             plan.name, plan.runs.size(), skipped, todo.size(), jobs, threads, threads == 1 ? "" : "s");
   std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>> running;
   std::size_t next = 0, done = 0;
   int failed = 0;
@@ -167,9 +203,15 @@ int run_all(const SweepPlan& plan, const LocalRunOptions& options) {
                                WIFEXITED(status) ? WEXITSTATUS(status) : -1, (run.dir / "log.txt").string(),
                                tail_of(run.dir / "log.txt", 5));
     }
+    finished_kinds.emplace_back(run_kind(run), took);
     if (!options.quiet) {
-      double rate = double(done) / elapsed;  // runs per second
-      double eta = double(todo.size() - done) / rate;
+      EtaInput in;
+      in.finished = finished_kinds;
+      in.jobs = jobs;
+      for (const auto& [p, r] : running)
+        in.running.emplace_back(run_kind(plan.runs[r.first]), std::chrono::duration<double>(now - r.second).count());
+      for (std::size_t k = next; k < todo.size(); ++k) in.waiting.push_back(run_kind(plan.runs[todo[k]]));
+      const double eta = sweep_eta_seconds(in);
       std::cerr << fmt::format("  [{}/{}] {} {} in {} — elapsed {}, ETA {}\n", done, todo.size(),
                                ok ? "finished" : "failed  ", run.name, format_duration(took), format_duration(elapsed),
                                format_duration(eta));
