@@ -2,8 +2,8 @@
 // Pre-registered claims a report tests (e.g. `axial reproduce three-dots --preset cpu`: JL1-VAE's local MIG at
 // ρ = 0.1 is above β-VAE's, one-sided, p < 0.01; no significant difference at ρ = 1.0). Each claim names one
 // (metric, locality) and two groups by the value of one group key (e.g. gamma = 0.1 against gamma = 0); the tests
-// are Welch's t-test and Mann–Whitney U across the groups' runs (seeds), as reports/statistics.hpp defines them,
-// one-sided ("greater") for kGreater and two-sided for kNoDifference. Not Holm-adjusted: the claims are fixed before
+// are Welch's t-test (which decides) and Mann–Whitney U (shown beside it) across the groups' runs (seeds), as
+// reports/statistics.hpp defines them, one-sided ("greater") for kGreater and two-sided for kNoDifference. Not Holm-adjusted: the claims are fixed before
 // the runs, each is one hypothesis with its own α.
 #include <cstddef>
 #include <string>
@@ -32,7 +32,7 @@ struct ClaimResult {
   Claim claim;
   std::vector<double> a, b;  // the groups' values in run order (empty when the group or metric is missing)
   TestResult welch, mann_whitney;
-  bool holds = false;        // kGreater: both tests p < α; kNoDifference: both p ≥ α
+  bool holds = false;        // decided by Welch: kGreater p < α; kNoDifference p ≥ α (Mann–Whitney shown beside)
   std::string verdict;       // one line for the report
 };
 

@@ -82,7 +82,8 @@ void describe(OptionTable& t, EvalArgs& a) {
         "data set: three-dots, NAME=PATH, or a native .h5 (default: the one an axial training directory was trained "
         "on, else three-dots)")
    .custom("protocol", s.protocol,
-           "paper (the paper's sizes), quick (a reduced smoke-test protocol) or dlib (disentanglement_lib's "
+           "paper (the paper's sizes), quick (a reduced smoke-test protocol), cpu (the cpu preset's sizes) or dlib "
+           "(disentanglement_lib's "
            "unsupervised-study metrics at its sizes); explicit size options override it",
            set_protocol, Role::kResult, "NAME")
    .add("out", out, "output directory for results.json, results.csv, results.md", Role::kRun)

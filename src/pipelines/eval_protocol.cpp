@@ -383,7 +383,7 @@ AxisAlignmentSummary decoder_axis_alignment(datasets::DecoderJacobianFunction& d
 
 // --- settings ----------------------------------------------------------------------------------------------
 const std::vector<std::string>& protocol_names() {
-  static const std::vector<std::string> names = {"paper", "quick", "dlib"};
+  static const std::vector<std::string> names = {"paper", "quick", "cpu", "dlib"};
   return names;
 }
 
@@ -465,8 +465,20 @@ void apply_protocol(const std::string& protocol, EvalSettings& s) {
     s.local_bins = 5;
     s.cutoff = 10;
     s.anchors = 100;
+  } else if (protocol == "cpu") {
+    // `axial reproduce three-dots --preset cpu` (docs/reproduction.md): the paper's metrics and bins on fewer
+    // samples — the localities of the claim (0.1) and of its control (1.0), plus 0.3.
+    s.num_train = 5000;
+    s.num_test = 2000;
+    s.clusters = 20;
+    s.cluster_size = 1000;
+    s.localities = {0.1, 0.3, 1.0};
+    s.bins = 20;
+    s.local_bins = 5;
+    s.cutoff = 10;
+    s.anchors = 100;
   } else {
-    throw Error(fmt::format("--protocol '{}': unknown protocol (valid: paper, quick, dlib)", protocol));
+    throw Error(fmt::format("--protocol '{}': unknown protocol (valid: paper, quick, cpu, dlib)", protocol));
   }
 }
 

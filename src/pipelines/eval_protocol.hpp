@@ -73,7 +73,8 @@ struct EvalSettings {
 };
 
 // Applies a protocol's sizes. "paper" = the defaults above; "quick" = a reduced protocol for smoke tests
-// (1,000 train + 500 test, 5 clusters × 1,000 rows, 100 anchors); "dlib" = disentanglement_lib's unsupervised-study
+// (1,000 train + 500 test, 5 clusters × 1,000 rows, 100 anchors); "cpu" = the cpu preset's (5,000 train + 2,000
+// test, 20 clusters × 1,000 rows at ρ = 0.1, 0.3, 1.0, 100 anchors); "dlib" = disentanglement_lib's unsupervised-study
 // menu at its sizes (beta_vae, factor_vae, mig, dci, modularity/explicitness, sap, irs, unsupervised on 10,000 train +
 // 5,000 test points shared where the original draws the same ones; no local metrics, no axis alignment).
 // Unknown → axial::Error listing the valid names.

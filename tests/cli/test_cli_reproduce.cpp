@@ -39,6 +39,27 @@ TEST_CASE("axial reproduce three-dots --preset paper --plan-only --slurm: 20 run
   CHECK_FALSE(fs::exists(dir / "p" / "runs"));  // nothing was run
 }
 
+TEST_CASE("axial reproduce three-dots --preset cpu --plan-only: 5 seeds per group, the one-column estimator") {
+  axial::test::TempDir dir;
+  auto r = run_axial("reproduce three-dots --preset cpu --plan-only --out '" + (dir / "c").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  auto plan = nlohmann::json::parse(axial::test::slurp(dir / "c" / "plan.json"));
+  CHECK(plan["name"] == "three-dots-cpu");
+  CHECK(plan["grid"]["gamma"] == nlohmann::json::array({0.0, 0.1}));
+  CHECK(plan["grid"]["seed"] == nlohmann::json::array({11, 12, 13, 14, 15}));
+  CHECK(plan["train"]["jacobian_columns"] == 1);
+  CHECK(plan["train"]["batch_size"] == 16);
+  CHECK(plan["train"]["lr"] == 1e-3);
+  CHECK(plan["eval"]["protocol"] == "cpu");
+  CHECK(r.out.find("9\tgamma-0.1_seed-15\n") != std::string::npos);
+  // The JL1 runs train with the estimator; the eval uses the cpu protocol.
+  auto d = run_axial("sweep '" + (dir / "c" / "plan.json").string() + "' --run-index 7 --dry-run");
+  REQUIRE(d.exit_code == 0);
+  CHECK(d.out.find("--jacobian-columns 1 --lr 0.001 --gamma 0.1 --seed 13") != std::string::npos);
+  CHECK(d.out.find("--protocol cpu") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "c" / "runs"));
+}
+
 TEST_CASE("axial reproduce: option errors") {
   CHECK(run_axial("reproduce mnist --plan-only").exit_code == 2);
   auto p = run_axial("reproduce three-dots --preset fast --plan-only");
@@ -46,6 +67,9 @@ TEST_CASE("axial reproduce: option errors") {
   CHECK(p.err.find("--preset 'fast'") != std::string::npos);
   CHECK(run_axial("reproduce three-dots --gammas 0,x --plan-only").exit_code == 2);
   CHECK(run_axial("reproduce three-dots --seeds 5-1 --plan-only").exit_code == 2);
+  auto f = run_axial("reproduce three-dots --figure 5 --preset cpu --plan-only");
+  CHECK(f.exit_code == 2);
+  CHECK(f.err.find("--figure 5 --preset cpu") != std::string::npos);
 }
 
 TEST_CASE("sweep skip/resume on a tiny plan: run, rerun skips, lost results re-evaluate, the report is written") {

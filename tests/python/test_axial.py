@@ -336,7 +336,7 @@ class EvaluateTest(unittest.TestCase):
             axial.evaluate(encoder, input_layout="chw", **small)
 
     def test_protocol_sizes_and_errors(self):
-        with self.assertRaisesRegex(ValueError, r"--protocol 'nope': unknown protocol \(valid: paper, quick, dlib\)"):
+        with self.assertRaisesRegex(ValueError, r"--protocol 'nope': unknown protocol \(valid: paper, quick, cpu, dlib\)"):
             axial.evaluate(encoder, protocol="nope")
         with self.assertRaisesRegex(ValueError, "--num-train 1: must be at least 2"):
             axial.evaluate(encoder, num_train=1)

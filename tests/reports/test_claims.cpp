@@ -59,24 +59,45 @@ TEST_CASE("claims: one-sided greater, no difference, missing locality and group"
   CHECK(r[0].welch.p_value < 0.001);
   CHECK(r[0].welch.p_value == Approx(welch_t_test(r[0].a, r[0].b).p_value / 2));
   CHECK(r[0].holds);
-  CHECK(r[0].verdict.find("supported: both") == 0);
+  CHECK(r[0].verdict == "supported: Welch one-sided p < 0.01 (Mann–Whitney agrees)");
   // local_modularity ρ = 0.1: shifted by half a step → t = 0.005/√(2·0.00025/5) = 0.5, not significant; U1 = 15
   // (the i-th JL1 value beats the i lowest β-VAE values: 1+2+3+4+5 = 15), P(U ≥ 15) > 0.01.
   CHECK(r[1].welch.statistic == Approx(0.5));
   CHECK(r[1].mann_whitney.statistic == 15);
   CHECK_FALSE(r[1].holds);
-  CHECK(r[1].verdict.find("not supported") == 0);
+  CHECK(r[1].verdict.find("not supported: Welch one-sided p ≥ 0.01 (Mann–Whitney agrees)") == 0);
   // local_mig ρ = 1.0: identical groups → t = 0, two-sided p = 1; U1 = 12.5 with ties → asymptotic, p = 1.
   CHECK(r[2].welch.statistic == Approx(0.0));
   CHECK(r[2].welch.p_value == Approx(1.0));
   CHECK(r[2].mann_whitney.p_value == Approx(1.0));
   CHECK(r[2].holds);
-  CHECK(r[2].verdict.find("holds: no significant difference") == 0);
+  CHECK(r[2].verdict == "holds: no significant difference, Welch two-sided p ≥ 0.05 (Mann–Whitney agrees)");
   // ρ = 0.3 was not evaluated; γ = 0.5 is not a group.
   CHECK_FALSE(r[3].holds);
   CHECK(r[3].verdict == "not tested: local_mig has no values in JL1");
   CHECK_FALSE(r[4].holds);
   CHECK(r[4].verdict == "not tested: no group has gamma = 0.5");
+}
+
+TEST_CASE("claims: Welch decides, a disagreeing Mann-Whitney is named") {
+  // β-VAE 1..5, JL1 = {3.5, 6, 7, 8, 9}: Welch t = (6.7 − 3)/√(s²_a/5 + 2.5/5) with s²_a = Σ(dev²)/4 =
+  // (10.24 + 0.49 + 0.09 + 1.69 + 5.29)/4 = 4.45 → t = 3.7/√1.39 = 3.138, df ≈ 7.6 → p ≈ 0.007 < 0.01. Mann–Whitney:
+  // 3.5 beats 1, 2, 3 → U₁ = 3 + 5·4 = 23, exact P(U ≥ 23) = 4/252 = 0.0159 ≥ 0.01.
+  axial::test::TempDir dir;
+  const double jl1[] = {3.5, 6, 7, 8, 9};
+  for (int i = 0; i < 5; ++i)
+    for (double gamma : {0.0, 0.1})
+      write_json(dir.path / ("g" + std::to_string(int(gamma * 10)) + "_s" + std::to_string(i)) / "results.json",
+                 results(0.1, 0.8, {{0.1, gamma == 0 ? 1.0 + i : jl1[i], 0.5}}, train_config(4, gamma, i + 1)));
+  Collection c = collect(find_results_files({dir.path}), {});
+  auto r = test_claims(c, {the_claims()[0]});
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].welch.statistic == Approx(3.7 / std::sqrt(1.39)));
+  CHECK(r[0].welch.p_value < 0.01);
+  CHECK(r[0].mann_whitney.statistic == 23);
+  CHECK(r[0].mann_whitney.p_value == Approx(4.0 / 252));
+  CHECK(r[0].holds);
+  CHECK(r[0].verdict == "supported: Welch one-sided p < 0.01 (Mann–Whitney p = 0.0159)");
 }
 
 TEST_CASE("claims: in report.md and report.json") {
