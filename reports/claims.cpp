@@ -10,8 +10,6 @@ namespace axial::reports {
 
 namespace {
 
-bool same_locality(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
-
 // The group whose key has `key` == value; npos when none (or more than one: the claim would be ambiguous).
 std::size_t find_group(const Collection& c, const std::string& key, const nlohmann::json& value, std::string& why) {
   std::size_t found = std::string::npos, count = 0;
@@ -25,18 +23,8 @@ std::size_t find_group(const Collection& c, const std::string& key, const nlohma
 }
 
 std::vector<double> values_of(const Collection& c, std::size_t group, const std::string& metric, double locality) {
-  for (const auto& m : c.summaries)
-    if (m.metric == metric && same_locality(m.locality, locality)) return m.values[group];
-  return {};
-}
-
-nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
-
-nlohmann::json test_json(const TestResult& t) {
-  nlohmann::json j = {{"statistic", num(t.statistic)}, {"p", num(t.p_value)}, {"method", t.method}};
-  if (std::isfinite(t.df)) j["df"] = t.df;
-  if (!t.note.empty()) j["note"] = t.note;
-  return j;
+  const MetricSummary* m = find_row(c, metric, locality);
+  return m ? m->values[group] : std::vector<double>{};
 }
 
 }  // namespace
@@ -100,14 +88,14 @@ nlohmann::json claims_json(const std::vector<ClaimResult>& results) {
     const bool greater = r.claim.kind == Claim::Kind::kGreater;
     arr.push_back({{"claim", claim_text(r.claim)},
                    {"metric", r.claim.metric},
-                   {"locality", num(r.claim.locality)},
+                   {"locality", num_json(r.claim.locality)},
                    {"kind", greater ? "greater" : "no_difference"},
                    {"alternative", greater ? "greater" : "two-sided"},
                    {"alpha", r.claim.alpha},
                    {"group_a", {{"name", r.claim.a_name}, {r.claim.key, r.claim.a_value}, {"values", r.a}}},
                    {"group_b", {{"name", r.claim.b_name}, {r.claim.key, r.claim.b_value}, {"values", r.b}}},
-                   {"welch", test_json(r.welch)},
-                   {"mann_whitney", test_json(r.mann_whitney)},
+                   {"welch", test_result_json(r.welch)},
+                   {"mann_whitney", test_result_json(r.mann_whitney)},
                    {"holds", r.holds},
                    {"verdict", r.verdict}});
   }

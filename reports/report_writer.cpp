@@ -23,6 +23,23 @@ namespace axial::reports {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+json num_json(double v) { return std::isfinite(v) ? json(v) : json(); }
+
+bool same_locality(double a, double b) { return std::isnan(a) ? std::isnan(b) : std::fabs(a - b) < 1e-9; }
+
+const MetricSummary* find_row(const Collection& c, const std::string& metric, double rho) {
+  for (const auto& m : c.summaries)
+    if (m.metric == metric && same_locality(m.locality, rho)) return &m;
+  return nullptr;
+}
+
+json test_result_json(const TestResult& t) {
+  json o = {{"statistic", num_json(t.statistic)}, {"p_value", num_json(t.p_value)}, {"method", t.method}};
+  if (std::isfinite(t.df)) o["df"] = t.df;
+  if (!t.note.empty()) o["note"] = t.note;
+  return o;
+}
+
 namespace {
 
 std::string csv_field(const std::string& s) {
@@ -37,8 +54,6 @@ std::string csv_field(const std::string& s) {
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{}", v) : ""; }
 
-json num_json(double v) { return std::isfinite(v) ? json(v) : json(); }
-
 std::string seed_text(const json& seed) {
   if (seed.is_null()) return "";
   return seed.is_string() ? seed.get<std::string>() : seed.dump();
@@ -51,14 +66,6 @@ std::string utc_now() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-bool same_locality(double a, double b) { return std::isnan(a) ? std::isnan(b) : std::fabs(a - b) < 1e-9; }
-
-const MetricSummary* find_row(const Collection& c, const std::string& metric, double rho) {
-  for (const auto& m : c.summaries)
-    if (m.metric == metric && same_locality(m.locality, rho)) return &m;
-  return nullptr;
 }
 
 std::vector<double> localities_of(const Collection& c, const std::string& metric) {
@@ -313,20 +320,14 @@ json report_json(const Collection& c, const ReportOptions& options, const std::v
     }
   j["summary"] = summary;
   json comps = json::array();
-  auto test_json = [](const TestResult& t) {
-    json o = {{"statistic", num_json(t.statistic)}, {"p_value", num_json(t.p_value)}, {"method", t.method}};
-    if (std::isfinite(t.df)) o["df"] = t.df;
-    if (!t.note.empty()) o["note"] = t.note;
-    return o;
-  };
   for (const auto& k : c.comparisons)
     comps.push_back({{"metric", k.metric},
                      {"locality", num_json(k.locality)},
                      {"group_a", c.groups[k.group_a].label},
                      {"group_b", c.groups[k.group_b].label},
-                     {"welch", test_json(k.welch)},
-                     {"student", test_json(k.student)},
-                     {"mann_whitney", test_json(k.mann_whitney)},
+                     {"welch", test_result_json(k.welch)},
+                     {"student", test_result_json(k.student)},
+                     {"mann_whitney", test_result_json(k.mann_whitney)},
                      {"p_holm",
                       {{"welch", num_json(k.welch_p_holm)},
                        {"student", num_json(k.student_p_holm)},

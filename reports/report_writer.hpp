@@ -65,4 +65,12 @@ std::string mean_pm_std(const Summary& s, int digits = 3);
 // Formats a p-value: 3 significant digits, "n/a" for NaN.
 std::string format_p(double p);
 
+// Shared by the report's pieces (report_writer, claims): localities are equal when both are global (NaN) or within
+// 1e-9; the summary row of (metric, ρ), nullptr if none; a finite number or JSON null; a test as report.json writes
+// it ({statistic, p_value, method, df?, note?}).
+bool same_locality(double a, double b);
+const MetricSummary* find_row(const Collection& c, const std::string& metric, double rho);
+nlohmann::json num_json(double v);
+nlohmann::json test_result_json(const TestResult& t);
+
 }  // namespace axial::reports

@@ -16,6 +16,7 @@
 #include "reports/aggregate.hpp"
 #include "reports/statistics.hpp"
 #include "reports/report_writer.hpp"
+#include "src/pipelines/eval_protocol.hpp"
 #include "src/pipelines/sweep_plan.hpp"
 #include "src/cli/cli_common.hpp"
 #include "src/cli/model_figures_child.hpp"
@@ -30,6 +31,7 @@ namespace {
 constexpr std::int64_t kCpuSteps = 3000;
 constexpr std::int64_t kCpuAnnealSteps = 1000;
 constexpr double kCpuLr = 1e-3;
+constexpr double kPaperLr = 1e-4;  // Adam's learning rate in the paper (and axial train's default)
 
 // quick: a few minutes on a 2-core CPU, shows the pipeline (docs/reports.md); cpu: the best schedule found so far
 // for showing the paper's local effect on 2 cores within 45 minutes (≈ 38 min; docs/reproduction.md lists every
@@ -40,7 +42,7 @@ struct Preset {
   std::string eval_protocol;
   int jobs;
   std::int64_t jacobian_columns = 0;          // 0 = the full penalty; k > 0 = k sampled columns (unbiased)
-  double lr = 1e-4;                           // Adam's learning rate (the paper's 1e-4)
+  double lr = kPaperLr;                       // Adam's learning rate
   std::int64_t iteration_threshold = 100000;  // AnnealedVAE (Fig. 5)
 };
 
@@ -383,7 +385,7 @@ int run_reproduce(const Args& args) {
       {"slurm", {{"time", preset_name == "paper" ? "48:00:00" : "01:00:00"}, {"gpus", 1}, {"cpus_per_task", 8}}},
       {"report", {{"reference", "three-dots"}, {"compare_locality", 0.1}}}};
   if (preset.jacobian_columns > 0) spec["train"]["jacobian_columns"] = preset.jacobian_columns;
-  if (preset.lr != 1e-4) spec["train"]["lr"] = preset.lr;
+  if (preset.lr != kPaperLr) spec["train"]["lr"] = preset.lr;
   pipelines::SweepPlan plan = pipelines::expand_plan(spec, std::filesystem::current_path());
   auto files = pipelines::write_plan_files(plan, slurm, self_binary().string());
   if (plan_only || slurm) {
@@ -414,18 +416,24 @@ int run_reproduce(const Args& args) {
         "the report, NOT the paper's numbers: the models are far from converged. Run `--preset paper` (300,000 "
         "steps, seeds 11-20; meant for a GPU) to compare with the reference columns.",
         preset.steps, preset.batch_size, plan.spec["grid"]["seed"].size());
-  if (preset_name == "cpu")
+  if (preset_name == "cpu") {
+    pipelines::EvalSettings eval;  // the protocol's sizes, as `axial eval --protocol cpu` applies them
+    pipelines::apply_protocol(preset.eval_protocol, eval);
+    std::vector<std::string> rhos;
+    for (double r : eval.localities) rhos.push_back(reports::format_locality(r));
     options.note = fmt::format(
-        "preset 'cpu': {} steps at batch {} with Adam's learning rate {} (the paper: 1e-4), β and γ annealed over the "
+        "preset 'cpu': {} steps at batch {} with Adam's learning rate {} (the paper: {}), β and γ annealed over the "
         "first {} steps, a training cache of {} images, "
         "JL1's penalty estimated with --jacobian-columns {} (each step {} random latent column(s) per image scaled "
-        "by L/k: an unbiased estimate of the full forward-difference penalty; a step costs about a quarter of a full-penalty "
-        "step on a 2-core CPU, docs/reproduction.md), {} seeds per group, the 'cpu' eval protocol (5,000 train + 2,000 test, "
-        "20 clusters × 1,000 rows at ρ = 0.1, 0.3, 1.0). The paper trains 300,000 steps at batch 64 with the full "
+        "by L/k: an unbiased estimate of the full forward-difference penalty; a step costs about a quarter of a "
+        "full-penalty step on a 2-core CPU, docs/reproduction.md), {} seeds per group, the '{}' eval protocol ({} "
+        "train + {} test, {} clusters × {} rows at ρ = {}). The paper trains 300,000 steps at batch 64 with the full "
         "penalty and evaluates 10,000 + 5,000 rows, 20 × 10,000 per ρ: its reference columns are those 300,000-step "
         "values, not the same experiment. The claims below are the paper's, tested across the seeds.",
-        preset.steps, preset.batch_size, preset.lr, preset.anneal_steps, preset.train_cache, preset.jacobian_columns,
-        preset.jacobian_columns, plan.spec["grid"]["seed"].size());
+        preset.steps, preset.batch_size, preset.lr, kPaperLr, preset.anneal_steps, preset.train_cache,
+        preset.jacobian_columns, preset.jacobian_columns, plan.spec["grid"]["seed"].size(), preset.eval_protocol,
+        eval.num_train, eval.num_test, eval.clusters, eval.cluster_size, fmt::join(rhos, ", "));
+  }
   options.claims = paper_claims(gamma_list);
   options.figures = !no_figures;
   options.provenance = {{"plan", plan.spec}, {"preset", preset_name}};

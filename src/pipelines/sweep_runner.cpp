@@ -136,14 +136,14 @@ int run_all(const SweepPlan& plan, const LocalRunOptions& options) {
   const fs::path plan_json = plan.out / "plan.json";
   std::vector<std::size_t> todo;
   std::size_t skipped = 0;
-  std::vector<std::size_t> order = options.first;
+  // Launch order: options.first (each run once), then the others in index order.
+  std::vector<std::size_t> order;
   std::vector<bool> listed(plan.runs.size(), false);
-  for (auto i : order)
-    if (i < listed.size()) listed[i] = true;
+  for (auto i : options.first)
+    if (i < listed.size() && !listed[i]) listed[i] = true, order.push_back(i);
   for (const auto& r : plan.runs)
     if (!listed[r.index]) order.push_back(r.index);
   for (auto i : order) {
-    if (i >= plan.runs.size()) continue;
     if (run_state(plan.runs[i]) == RunState::kDone)
       ++skipped;
     else

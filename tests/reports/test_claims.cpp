@@ -114,7 +114,7 @@ TEST_CASE("claims: in report.md and report.json") {
   REQUIRE(j["claims"].size() == 5);
   CHECK(j["claims"][0]["alternative"] == "greater");
   CHECK(j["claims"][0]["holds"] == true);
-  CHECK(j["claims"][0]["mann_whitney"]["p"].get<double>() == Approx(1.0 / 252));
+  CHECK(j["claims"][0]["mann_whitney"]["p_value"].get<double>() == Approx(1.0 / 252));
   CHECK(j["claims"][0]["group_a"]["values"].size() == 5);
   CHECK(j["claims"][2]["alternative"] == "two-sided");
   // Without claims, no section.
