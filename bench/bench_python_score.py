@@ -6,8 +6,8 @@ same Python process, on the same arrays (10,000 points x 10 codes, 6 factors; is
 
 disentanglement_lib's formulas are re-typed below (utils.histogram_discretize, discrete_mutual_info,
 discrete_entropy; mig._compute_mig; modularity_explicitness.modularity), with sklearn.metrics.mutual_info_score as
-they call it when scikit-learn is installed (else the same formula re-typed on numpy contingency tables). Prints the
-median time of each and the ratio, and the two MIG/modularity values (they must agree to ~1e-12). Not run by CTest;
+they call it when scikit-learn is installed (else the same formula re-typed on numpy contingency tables). Runs the two
+interleaved, one call of each per round, and prints min/median/max of each and the ratio, and the two MIG/modularity values (they must agree to ~1e-12). Not run by CTest;
 time only on a machine nobody else is using.
 """
 import argparse
@@ -115,17 +115,26 @@ def main():
     mix = rng.normal(size=(args.factors, args.latents))
     codes = (ys @ mix + 5.0 * rng.normal(size=(args.n, args.latents))).astype(np.float32)
 
-    axial.score(codes, ys, metrics=("mig", "modularity"), threads=args.threads)  # warm-up (first-call setup)
-    t_axial, got = median_time(lambda: axial.score(codes, ys, metrics=("mig", "modularity"),
-                                                   threads=args.threads), args.repeats)
+    run_axial = lambda: axial.score(codes, ys, metrics=("mig", "modularity"), threads=args.threads)
     # disentanglement_lib takes (num_codes, num_points) arrays; the transposes are views.
-    t_ref, (mig, mod) = median_time(lambda: reference(codes.T, ys.T), max(1, args.repeats // 2))
-    print(f"data: {args.n} points x {args.latents} codes (float32), {args.factors} factors of 64 values")
+    run_ref = lambda: reference(codes.T, ys.T)
+    run_axial()  # warm-up (first-call setup)
+    t_axial, t_ref = [], []
+    for _ in range(args.repeats):  # interleaved: one call of each per round
+        t, got = median_time(run_axial, 1)
+        t_axial.append(t)
+        t, (mig, mod) = median_time(run_ref, 1)
+        t_ref.append(t)
+    def mmm(ts):
+        return f"min {min(ts) * 1e3:.2f} / median {statistics.median(ts) * 1e3:.2f} / max {max(ts) * 1e3:.2f} ms"
+    print(f"data: {args.n} points x {args.latents} codes (float32), {args.factors} factors of 64 values; "
+          f"{args.repeats} interleaved rounds")
     print(f"axial {axial.__version__}: axial.score(metrics=('mig', 'modularity'), threads={args.threads}): "
-          f"{t_axial * 1e3:.2f} ms (median of {args.repeats})")
-    print(f"disentanglement_lib re-typed (_compute_mig + modularity, {MI_SOURCE}): {t_ref * 1e3:.2f} ms "
-          f"(median of {max(1, args.repeats // 2)})")
-    print(f"ratio: {t_ref / t_axial:.1f}x")
+          f"{mmm(t_axial)}")
+    print(f"disentanglement_lib re-typed (_compute_mig + modularity, {MI_SOURCE}): {mmm(t_ref)}")
+    ratios = sorted(r / a for r, a in zip(t_ref, t_axial))
+    print(f"ratio of medians: {statistics.median(t_ref) / statistics.median(t_axial):.1f}x "
+          f"(per round: min {ratios[0]:.1f}x, max {ratios[-1]:.1f}x)")
     print(f"mig: axial {got['mig']!r}, reference {mig!r} (diff {abs(got['mig'] - mig):.2e})")
     print(f"modularity: axial {got['modularity']!r}, reference {mod!r} (diff {abs(got['modularity'] - mod):.2e})")
 

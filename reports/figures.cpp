@@ -418,8 +418,45 @@ std::vector<fs::path> plot_band_panels(const std::vector<BandPanel>& panels, con
   });
 }
 
+Distribution parse_distribution(const std::string& s, const std::string& option) {
+  if (s == "box") return Distribution::kBox;
+  if (s == "violin") return Distribution::kViolin;
+  throw Error(fmt::format("{} '{}': unknown plot (valid: box, violin)", option, s));
+}
+
+const char* to_string(Distribution d) { return d == Distribution::kBox ? "box" : "violin"; }
+
+ViolinDensity violin_density(const std::vector<double>& values, int points) {
+  if (values.size() < 2) throw Error("violin: needs at least 2 values");
+  if (points < 2) throw Error("violin: needs at least 2 evaluation points");
+  const double n = double(values.size());
+  double mean = 0;
+  for (double v : values) mean += v;
+  mean /= n;
+  double ss = 0;
+  for (double v : values) ss += (v - mean) * (v - mean);
+  const double sd = std::sqrt(ss / (n - 1));
+  const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
+  const double lo = *lo_it, hi = *hi_it;
+  if (!(sd > 0) || !(hi > lo)) throw Error("violin: the values are all equal (no density to draw)");
+  ViolinDensity d;
+  d.bandwidth = std::pow(n, -0.2) * sd;  // scipy's Scott factor times the data's standard deviation
+  const double norm = 1.0 / (n * d.bandwidth * std::sqrt(2 * M_PI));
+  for (int i = 0; i < points; ++i) {
+    const double y = i + 1 == points ? hi : lo + (hi - lo) * double(i) / double(points - 1);
+    double f = 0;
+    for (double v : values) {
+      const double u = (y - v) / d.bandwidth;
+      f += std::exp(-0.5 * u * u);
+    }
+    d.y.push_back(y);
+    d.density.push_back(f * norm);
+  }
+  return d;
+}
+
 std::vector<fs::path> plot_box_panels(const std::vector<BoxPanel>& panels, const fs::path& stem,
-                                      const FigureStyle& style, std::size_t min_box) {
+                                      const FigureStyle& style, std::size_t min_box, Distribution shape) {
   if (panels.empty()) throw Error(fmt::format("figure '{}': no panels", stem.string()));
   for (const auto& p : panels)
     for (const auto& g : p.groups)
@@ -503,7 +540,44 @@ std::vector<fs::path> plot_box_panels(const std::vector<BoxPanel>& panels, const
           plptex(xc, 0.5 * (wy0 + wy1), 0, 1, 0.5, "no values");
           continue;
         }
-        if (g.values.size() >= min_box) {
+        if (g.values.size() >= min_box && shape == Distribution::kViolin) {
+          std::vector<double> v = g.values;
+          std::sort(v.begin(), v.end());
+          const double q1 = quantile_linear(v, 0.25), med = quantile_linear(v, 0.5), q3 = quantile_linear(v, 0.75);
+          const double hw = 0.4;
+          plcol0(kLineSlot + colour % 10);
+          if (v.front() == v.back()) {  // all equal: no density, a line at the value
+            line_width(1.4);
+            PLFLT lx[2] = {xc - hw, xc + hw}, ly[2] = {v.front(), v.front()};
+            plline(2, lx, ly);
+          } else {
+            const ViolinDensity d = violin_density(v);
+            const double peak = *std::max_element(d.density.begin(), d.density.end());
+            std::vector<PLFLT> ox, oy;
+            for (std::size_t j = 0; j < d.y.size(); ++j) ox.push_back(xc + hw * d.density[j] / peak), oy.push_back(d.y[j]);
+            for (std::size_t j = d.y.size(); j-- > 0;) ox.push_back(xc - hw * d.density[j] / peak), oy.push_back(d.y[j]);
+            plcol0(kFillSlot + colour % 10);
+            plfill(PLINT(ox.size()), ox.data(), oy.data());
+            ox.push_back(ox.front()), oy.push_back(oy.front());
+            plcol0(kLineSlot + colour % 10);
+            line_width(0.8);
+            plline(PLINT(ox.size()), ox.data(), oy.data());
+            // Median (thick) and quartiles (thin), each as wide as the violin at that value.
+            auto width_at = [&](double y) {
+              const double u = (y - d.y.front()) / (d.y.back() - d.y.front()) * double(d.y.size() - 1);
+              const std::size_t j = std::min(d.y.size() - 2, std::size_t(std::max(0.0, std::floor(u))));
+              const double f = u - double(j);
+              return hw * ((1 - f) * d.density[j] + f * d.density[j + 1]) / peak;
+            };
+            for (auto [q, w] : {std::pair{q1, 0.6}, std::pair{q3, 0.6}, std::pair{med, 1.4}}) {
+              const double half = width_at(q);
+              line_width(w);
+              PLFLT lx[2] = {xc - half, xc + half}, ly[2] = {q, q};
+              plline(2, lx, ly);
+            }
+          }
+          line_width(0.5);
+        } else if (g.values.size() >= min_box) {
           std::vector<double> v = g.values;
           std::sort(v.begin(), v.end());
           const double q1 = quantile_linear(v, 0.25), med = quantile_linear(v, 0.5), q3 = quantile_linear(v, 0.75);

@@ -55,9 +55,26 @@ struct BoxPanel {
   std::string title, y_label;
   std::vector<BoxGroup> groups;
 };
+// `shape` kViolin draws, for the same slots, a violin instead of the box (the paper's Fig. 5): the values' Gaussian
+// kernel density (violin_density) mirrored about the slot's centre, widest at 0.8 of the slot, with the median as a
+// thick line and the quartiles as thin ones; a slot whose values are all equal gets a line at that value.
+enum class Distribution { kBox, kViolin };
 std::vector<std::filesystem::path> plot_box_panels(const std::vector<BoxPanel>& panels,
                                                    const std::filesystem::path& stem, const FigureStyle& style = {},
-                                                   std::size_t min_box = 5);
+                                                   std::size_t min_box = 5, Distribution shape = Distribution::kBox);
+// "box" / "violin" (throws axial::Error naming `option` otherwise) and back.
+Distribution parse_distribution(const std::string& s, const std::string& option = "--distribution");
+const char* to_string(Distribution d);
+
+// A violin's outline as matplotlib's `violinplot` draws it: scipy.stats.gaussian_kde of the values with Scott's
+// bandwidth factor n^(-1/5) (kernel σ = factor × the sample standard deviation, ddof = 1), evaluated at `points`
+// evenly spaced values from the smallest to the largest value. Needs ≥ 2 values that are not all equal (throws
+// axial::Error otherwise).
+struct ViolinDensity {
+  std::vector<double> y, density;  // `points` each; density integrates to ≈ 1 over the real line, not over [min, max]
+  double bandwidth = 0;             // the kernel σ
+};
+ViolinDensity violin_density(const std::vector<double>& values, int points = 100);
 
 // A grid of images (row-major pixels, height × width, one channel), drawn as one raster image.
 //  - kDiverging: blue–white–red, centred on 0, one symmetric range ±max|value| shared by all tiles, with a colour bar

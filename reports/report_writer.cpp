@@ -86,6 +86,11 @@ std::string md_escape(const std::string& s) {
   return o;
 }
 
+// The per-run figure's file stem before the ρ: local_box_rho / local_violin_rho.
+std::string distribution_stem(Distribution d) {
+  return d == Distribution::kBox ? "local_box_rho" : "local_violin_rho";
+}
+
 // The ρ used for the comparison table and box plot: the requested one if present, else the smallest.
 double effective_compare_locality(const Collection& c, double requested) {
   std::set<double> all;
@@ -703,8 +708,9 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
       boxes.push_back(p);
     }
     if (!boxes.empty()) {
-      const std::string stem = "local_box_rho" + format_locality(rho);
-      plot_box_panels(boxes, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests);
+      const std::string stem = distribution_stem(options.distribution) + format_locality(rho);
+      plot_box_panels(boxes, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests,
+                      options.distribution);
       add_figure(stem);
     }
     // The per-cluster values of every run at ρ (the clusters' spread within one model and one evaluation).
@@ -738,10 +744,16 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
       "between neighbourhoods of one model; the spread between columns of a colour is the spread between training "
       "seeds.",
       rho_text);
-  filled.figure_captions["local_box_rho" + rho_text] = fmt::format(
-      "Per-run values at ρ = {} per group: filled, jittered points = runs; box = quartiles, whiskers = 1.5 IQR, only "
-      "for groups with ≥ {} runs (the paper's Fig. 5).",
-      rho_text, kMinRunsForTests);
+  filled.figure_captions[distribution_stem(options.distribution) + rho_text] =
+      options.distribution == Distribution::kBox
+          ? fmt::format("Per-run values at ρ = {} per group: filled, jittered points = runs; box = quartiles, whiskers "
+                        "= 1.5 IQR, only for groups with ≥ {} runs (the paper's Fig. 5).",
+                        rho_text, kMinRunsForTests)
+          : fmt::format("Per-run values at ρ = {} per group: filled, jittered points = runs; violin = Gaussian kernel "
+                        "density of the runs' values (Scott's bandwidth, drawn between the smallest and the largest "
+                        "value, as matplotlib's violinplot), thick line = median, thin lines = quartiles, only for "
+                        "groups with ≥ {} runs (the paper's Fig. 5).",
+                        rho_text, kMinRunsForTests);
   // The tables are one result: all are complete before any replaces an old one (a killed or failed report leaves
   // the previous set), report.md last.
   const std::vector<std::pair<fs::path, std::string>> files = {

@@ -7,7 +7,8 @@
 //   eval_spread.csv  one row per group × score × locality: between-seed vs within-model (eval repeats) spread
 //   report.json      everything above plus provenance
 //   report.md        the paper's tables, global metrics, comparisons, figures, provenance
-//   figures/         local_metrics.{svg,pdf,png} (Fig. 4), local_box_rho<ρ>.{svg,pdf,png} (Fig. 5),
+//   figures/         local_metrics.{svg,pdf,png} (Fig. 4), local_box_rho<ρ>.{svg,pdf,png} (Fig. 5; local_violin_rho<ρ> with
+//                    --distribution violin),
 //                    local_per_cluster_rho<ρ>.{svg,pdf,png} (every cluster's value of every run at ρ)
 // Every file is written atomically (temp + rename).
 #include <filesystem>
@@ -37,6 +38,7 @@ struct ReportOptions {
   std::string note;                 // shown at the top, e.g. the quick preset's disclaimer
   double compare_locality = 0.1;    // the ρ of the comparison table and the box plot
   bool figures = true;
+  Distribution distribution = Distribution::kBox;  // --distribution: the per-run figure at ρ as boxes or violins
   FigureStyle figure_style;          // --figure-width, --dpi
   std::string reference;            // "" or a paper_reference() name, e.g. "three-dots"
   std::vector<ExtraFigure> extra_figures;

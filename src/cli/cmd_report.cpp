@@ -46,7 +46,7 @@ int run_report(const Args& args) {
   double compare_locality = 0.1;
   bool no_figures = false, quiet = false;
   reports::FigureStyle style;
-  std::string model_figures = "first";
+  std::string model_figures = "first", distribution = "box";
   int threads = 1;
   po::options_description desc("axial report options");
   // clang-format off
@@ -63,6 +63,9 @@ int run_report(const Args& args) {
      "locality rho of the comparison table and the box plot")
     ("title", po::value(&title)->default_value(title), "title of report.md")
     ("no-figures", po::bool_switch(&no_figures), "skip every figure")
+    ("distribution", po::value(&distribution)->default_value(distribution)->value_name("box|violin"),
+     "the per-run figure at the comparison locality: box plots, or violins as the paper's Fig. 5 (both with every "
+     "run as a point)")
     ("figure-width", po::value(&style.width_in)->default_value(style.width_in)->value_name("INCHES"),
      "figure width (3.5 = one column of a two-column paper; 7 = the full width)")
     ("dpi", po::value(&style.dpi)->default_value(style.dpi)->value_name("N"),
@@ -82,7 +85,7 @@ int run_report(const Args& args) {
   const std::string usage =
       "axial report RUN_DIR|results.json|score.json... --out DIR [--group-by KEYS | --group-pattern REGEX] "
       "[--reference three-dots] "
-      "[--compare-locality 0.1] [--title T] [--no-figures] [--figure-width 3.5] [--dpi 300] "
+      "[--compare-locality 0.1] [--title T] [--no-figures] [--distribution box|violin] [--figure-width 3.5] [--dpi 300] "
       "[--model-figures first|all|none]\n\n"
       "Collects every results.json under the given directories (with the training config.json) and any results or\n"
       "`axial score --format json` files given by name, groups the runs,\n"
@@ -100,6 +103,7 @@ int run_report(const Args& args) {
     throw Error(fmt::format("--model-figures '{}': unknown (valid: first, all, none)", model_figures));
   if (threads < 1) throw Error(fmt::format("--threads {}: must be >= 1", threads));
   reports::validate_figure_style(style);
+  const reports::Distribution shape = reports::parse_distribution(distribution);
   if (inputs.empty()) throw Error("no run directories given (usage: axial report RUN_DIR... --out DIR)");
   if (out.empty()) throw Error("--out DIR is required");
   if (!std::isfinite(compare_locality) || compare_locality <= 0)
@@ -111,6 +115,7 @@ int run_report(const Args& args) {
   options.compare_locality = compare_locality;
   options.figures = !no_figures;
   options.figure_style = style;
+  options.distribution = shape;
   options.reference = reference;
   if (!reference.empty()) reports::paper_reference(reference);  // validate before any work
   std::string cmd = "axial report";

@@ -186,8 +186,9 @@ std::string figure5_markdown(const reports::Collection& c, const std::string& pr
   std::string md = fmt::format(
       "# The paper's Fig. 5: JL1-VAE and disentanglement_lib's baselines on three-dots, ρ = 0.1 (preset '{}')\n\n"
       "Medians over seeds; the paper's medians are digitised from the authors' notebooks (Rhodes & Lee, NeurIPS "
-      "2021). t-tests are two-sided against JL1 (Welch; Student in brackets, the paper's test). Box plots of the "
-      "same values: report.md / figures/local_box_rho0.1.\n\n"
+      "2021). t-tests are two-sided against JL1 (Welch; Student in brackets, the paper's test). Violins of the "
+      "same values (each run a point; violins for methods with ≥ 5 seeds): report.md / "
+      "figures/local_violin_rho0.1.\n\n"
       "| method | n | local MIG (ours) | local MIG (paper) | t vs JL1 | p | local modularity (ours) | local "
       "modularity (paper) | t vs JL1 | p |\n|---|---|---|---|---|---|---|---|---|---|\n",
       preset_name);
@@ -273,6 +274,7 @@ int run_figure5(const std::string& preset_name, const std::string& seeds_arg, co
         preset.steps, preset.batch_size, seeds);
   options.figures = !no_figures;
   options.compare_locality = 0.1;
+  options.distribution = reports::Distribution::kViolin;  // the paper draws Fig. 5 as violins
   options.provenance = {{"plan", plan.spec}, {"preset", preset_name}, {"figure", 5}};
   std::string cmd = "axial reproduce";
   for (const auto& a : args) cmd += " " + a;

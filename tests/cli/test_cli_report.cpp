@@ -195,6 +195,18 @@ TEST_CASE("axial report: model figures for runs with model/vae.pt (first|all|non
   auto bad = run_axial("report " + axial::test::q(runs) + " --model-figures some --out " + axial::test::q(dir / "x"));
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--model-figures 'some'") != std::string::npos);
+  auto violin = run_axial("report " + axial::test::q(runs) + " --model-figures none --distribution violin --quiet "
+                          "--out " + axial::test::q(dir / "violin"));
+  INFO(violin.err);
+  REQUIRE(violin.exit_code == 0);
+  CHECK(fs::exists(dir / "violin" / "figures" / "local_violin_rho0.1.png"));
+  CHECK_FALSE(fs::exists(dir / "violin" / "figures" / "local_box_rho0.1.png"));
+  CHECK(axial::test::slurp(dir / "violin" / "report.md").find("violin = Gaussian kernel density") !=
+        std::string::npos);
+  auto shape = run_axial("report " + axial::test::q(runs) + " --distribution bars --out " + axial::test::q(dir / "x"));
+  CHECK(shape.exit_code == 2);
+  CHECK(shape.err.find("--distribution 'bars': unknown plot (valid: box, violin)") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "x"));
   auto width = run_axial("report " + axial::test::q(runs) + " --figure-width 0.1 --out " + axial::test::q(dir / "x"));
   CHECK(width.exit_code == 2);
   CHECK(width.err.find("--figure-width") != std::string::npos);

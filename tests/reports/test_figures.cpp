@@ -181,3 +181,79 @@ TEST_CASE("image grid with the diverging map: one symmetric scale, colour bar, r
   nan.tiles[1].pixels[0] = std::nan("");
   CHECK_THROWS_AS(plot_image_grid(nan, dir / "nan"), axial::Error);
 }
+
+TEST_CASE("violin density equals scipy.stats.gaussian_kde (Scott's factor) on matplotlib's grid from min to max") {
+  // Reference values from scipy 1.10: gaussian_kde(v) evaluated at np.linspace(v.min(), v.max(), 100).
+  const std::vector<double> v{0.1, 0.15, 0.12, 0.3, 0.22, 0.18};
+  const ViolinDensity d = violin_density(v);
+  REQUIRE(d.y.size() == 100);
+  CHECK(d.bandwidth == doctest::Approx(0.05124202762492382).epsilon(1e-12));
+  CHECK(d.y.front() == 0.1);
+  CHECK(d.y.back() == 0.3);
+  CHECK(d.y[37] == doctest::Approx(0.17474747474747476).epsilon(1e-12));
+  CHECK(d.density[0] == doctest::Approx(3.773907652906212).epsilon(1e-12));
+  CHECK(d.density[37] == doctest::Approx(4.570574168224283).epsilon(1e-12));
+  CHECK(d.density[99] == doctest::Approx(1.7860012848841902).epsilon(1e-12));
+  // By the definition: a mixture of normal densities N(x_i, σ²), σ = n^(-1/5) · sd (ddof 1), at y[37].
+  double mean = 0, ss = 0;
+  for (double x : v) mean += x / 6;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  const double bw = std::pow(6.0, -0.2) * std::sqrt(ss / 5);
+  double f = 0;
+  for (double x : v) f += std::exp(-0.5 * std::pow((d.y[37] - x) / bw, 2)) / (6 * bw * std::sqrt(2 * M_PI));
+  CHECK(d.density[37] == doctest::Approx(f).epsilon(1e-12));
+  CHECK_THROWS_AS(violin_density({1.0}), axial::Error);
+  CHECK_THROWS_AS(violin_density({2.0, 2.0, 2.0}), axial::Error);
+  CHECK(parse_distribution("violin") == Distribution::kViolin);
+  CHECK(parse_distribution("box") == Distribution::kBox);
+  CHECK_THROWS_WITH_AS(parse_distribution("bar"), "--distribution 'bar': unknown plot (valid: box, violin)",
+                       axial::Error);
+}
+
+TEST_CASE("violin panels (the paper's Fig. 5): drawn for 5 values and not for 4, a shape other than the box, equal "
+          "values as a line, nothing clipped") {
+  axial::test::TempDir dir;
+  auto coloured = [](const axial::test::DecodedPng& png) {
+    std::size_t n = 0;  // tab10 blue's light fill (alpha 0.25 on white ≈ (199, 221, 236))
+    for (std::size_t i = 0; i + 2 < png.rgb.size(); i += 3)
+      if (std::abs(int(png.rgb[i]) - 199) < 12 && std::abs(int(png.rgb[i + 1]) - 221) < 12 &&
+          std::abs(int(png.rgb[i + 2]) - 236) < 12)
+        ++n;
+    return n;
+  };
+  // Skewed: five values near 0 and one at 1, so the density is high at the bottom and low at the top.
+  BoxPanel five{"t", "y", {{"a", {0.0, 0.02, 0.05, 0.08, 0.1, 1.0}, -1, ""}}};
+  BoxPanel four{"t", "y", {{"a", {0.0, 0.25, 0.75, 1.0}, -1, ""}}};
+  plot_box_panels({five}, dir / "violin", {}, 5, Distribution::kViolin);
+  plot_box_panels({five}, dir / "box", {}, 5, Distribution::kBox);
+  plot_box_panels({four}, dir / "four", {}, 5, Distribution::kViolin);
+  const auto violin = decode_png(dir / "violin.png"), box = decode_png(dir / "box.png");
+  CHECK(coloured(violin) > 2000);
+  CHECK(coloured(decode_png(dir / "four.png")) < 50);
+  // The fill's width per PNG row: the violin is widest near its bottom and narrow at its top; the box (quartiles
+  // 0.028–0.095) is one width.
+  auto widths = [](const axial::test::DecodedPng& png) {
+    std::vector<int> w;
+    for (int r = 0; r < png.height; ++r) {
+      int n = 0;
+      for (int c = 0; c < png.width; ++c) {
+        const std::size_t i = 3 * (std::size_t(r) * std::size_t(png.width) + std::size_t(c));
+        n += std::abs(int(png.rgb[i]) - 199) < 12 && std::abs(int(png.rgb[i + 1]) - 221) < 12 &&
+             std::abs(int(png.rgb[i + 2]) - 236) < 12;
+      }
+      if (n > 0) w.push_back(n);
+    }
+    return w;  // top to bottom, rows with fill only
+  };
+  const auto wv = widths(violin), wb = widths(box);
+  REQUIRE(wv.size() > 20);
+  REQUIRE(wb.size() > 5);
+  const int v_top = *std::max_element(wv.begin(), wv.begin() + long(wv.size() / 4));
+  const int v_bottom = *std::max_element(wv.end() - long(wv.size() / 4), wv.end());
+  CHECK(v_bottom > 3 * v_top);
+  CHECK(wv.size() > 3 * wb.size());  // the violin spans min–max, the box only the quartiles
+  check_figure(dir / "violin", 1050);
+  BoxPanel equal{"t", "y", {{"a", {0.5, 0.5, 0.5, 0.5, 0.5}, -1, ""}, {"b", {0.1, 0.2, 0.3, 0.4, 0.5}, -1, ""}}};
+  plot_box_panels({equal}, dir / "equal", {}, 5, Distribution::kViolin);
+  check_figure(dir / "equal", 1050);
+}
