@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 
@@ -15,11 +16,34 @@ namespace axial {
 
 namespace detail {
 
+// sklearn/svm/src/newrand/newrand.h `bounded_rand_int` (32-bit mt19937, as on platforms with a 32-bit int).
+inline int bounded_rand_int(std::mt19937& mt, int orig_range) {
+  const auto range = static_cast<std::uint32_t>(orig_range);
+  std::uint32_t x = static_cast<std::uint32_t>(mt());
+  std::uint64_t m = static_cast<std::uint64_t>(x) * static_cast<std::uint64_t>(range);
+  auto l = static_cast<std::uint32_t>(m);
+  if (l < range) {
+    std::uint32_t t = -range;
+    if (t >= range) {
+      t -= range;
+      if (t >= range) t %= range;
+    }
+    while (l < t) {
+      x = static_cast<std::uint32_t>(mt());
+      m = static_cast<std::uint64_t>(x) * static_cast<std::uint64_t>(range);
+      l = static_cast<std::uint32_t>(m);
+    }
+  }
+  return static_cast<int>(m >> 32);
+}
+
 // liblinear's dual coordinate descent for the L2-regularised squared-hinge SVM (solver L2R_L2LOSS_SVC_DUAL,
 // Hsieh et al. ICML 2008, with shrinking), specialised to one feature x plus the bias feature of value 1:
 //   min_α ½ αᵀ(Q + D)α − eᵀα,  α ≥ 0,  Q_ij = y_i y_j (x_i x_j + 1),  D_ii = 1 / (2 C_i),
 //   C_i = Cp for y_i = +1, Cn for y_i = −1;  stop when max PG − min PG ≤ eps or after max_iter outer passes.
-// Samples are visited in a random order per pass (`rng`), as liblinear does with rand().
+// Samples are visited in a random order per pass (`rng`), drawn as sklearn's liblinear draws it: std::mt19937
+// post-processed by `bounded_rand_int` (sklearn/svm/src/newrand/newrand.h, Lemire's method, high bits), not
+// rand() % n. With the same seed this reproduces sklearn's coef_/intercept_ bit for bit.
 // Returns (w, b): decision = w·x + b.
 std::pair<double, double> svc_dual_1d(const std::vector<double>& x, const std::vector<signed char>& y, double Cp,
                                       double Cn, double eps, int max_iter, std::mt19937& rng) {
@@ -39,7 +63,7 @@ std::pair<double, double> svc_dual_1d(const std::vector<double>& x, const std::v
   for (int iter = 0; iter < max_iter;) {
     double pg_max_new = -inf, pg_min_new = inf;
     for (int i = 0; i < active_size; ++i) {
-      const int j = i + static_cast<int>(rng() % static_cast<std::uint32_t>(active_size - i));
+      const int j = i + bounded_rand_int(rng, active_size - i);
       std::swap(index[static_cast<std::size_t>(i)], index[static_cast<std::size_t>(j)]);
     }
     for (int s = 0; s < active_size; ++s) {
@@ -95,7 +119,7 @@ constexpr int kMaxIter = 1000;
 
 // Test accuracy of LinearSVC(C=0.01, class_weight="balanced") on one feature.
 double svc_accuracy(const double* xtr, const detail::DenseLabels& ytr, const double* xte, const std::int64_t* yte,
-                    std::int64_t nte, std::uint64_t seed) {
+                    std::int64_t nte, std::uint32_t seed) {
   const int C = ytr.num_classes;
   const auto ntr = static_cast<std::int64_t>(ytr.index.size());
   std::vector<std::int64_t> count(static_cast<std::size_t>(C), 0);
@@ -117,7 +141,7 @@ double svc_accuracy(const double* xtr, const detail::DenseLabels& ytr, const dou
     cls[i] = ytr.index[static_cast<std::size_t>(order[i])];
   }
   std::vector<signed char> y(static_cast<std::size_t>(ntr));
-  std::mt19937 rng(static_cast<std::uint32_t>(seed ^ (seed >> 32)));
+  std::mt19937 rng(seed);  // sklearn's set_seed(random_seed): mt_rand.seed(seed)
   std::vector<std::pair<double, double>> models;
   if (C == 2) {
     for (std::size_t i = 0; i < y.size(); ++i) y[i] = cls[i] == 1 ? 1 : -1;
@@ -177,9 +201,24 @@ SapResult compute_sap(const CodeMatrix& train_codes, const FactorMatrix& train_f
   }
   SapResult r;
   r.score_matrix.resize(L, K);
+  // Seeds as disentanglement_lib's loop (latent-major, then factor) hands them to liblinear after
+  // np.random.seed(0): each LinearSVC.fit draws np.random.randint(np.iinfo('i').max) from numpy's global
+  // legacy RandomState (sklearn/svm/_base.py, _fit_liblinear), i.e. MT19937 seeded with init_genrand(0), masked
+  // rejection sampling of 31 bits below 2^31 - 1. Drawn up front in loop order so the result is thread-independent.
+  std::vector<std::uint32_t> seeds(static_cast<std::size_t>(L * K));
+  {
+    std::mt19937 np_global(0u);
+    for (auto& s : seeds) {
+      std::uint32_t v;
+      do {
+        v = static_cast<std::uint32_t>(np_global()) & 0x7fffffffu;
+      } while (v > 0x7ffffffeu);
+      s = v;
+    }
+  }
   parallel_for(L * K, num_threads, [&](Eigen::Index t) {
     const Eigen::Index l = t / K, k = t % K;
-    const std::uint64_t seed = 0x5a9u * 1000003u + static_cast<std::uint64_t>(t);
+    const std::uint32_t seed = seeds[static_cast<std::size_t>(t)];
     r.score_matrix(l, k) =
         svc_accuracy(ztr.row(l).data(), dense[static_cast<std::size_t>(k)], zte.row(l).data(), yte.row(k).data(), Nte,
                      seed);
