@@ -424,8 +424,6 @@ Distribution parse_distribution(const std::string& s, const std::string& option)
   throw Error(fmt::format("{} '{}': unknown plot (valid: box, violin)", option, s));
 }
 
-const char* to_string(Distribution d) { return d == Distribution::kBox ? "box" : "violin"; }
-
 ViolinDensity violin_density(const std::vector<double>& values, int points) {
   if (values.size() < 2) throw Error("violin: needs at least 2 values");
   if (points < 2) throw Error("violin: needs at least 2 evaluation points");

@@ -62,9 +62,8 @@ enum class Distribution { kBox, kViolin };
 std::vector<std::filesystem::path> plot_box_panels(const std::vector<BoxPanel>& panels,
                                                    const std::filesystem::path& stem, const FigureStyle& style = {},
                                                    std::size_t min_box = 5, Distribution shape = Distribution::kBox);
-// "box" / "violin" (throws axial::Error naming `option` otherwise) and back.
+// "box" / "violin" (throws axial::Error naming `option` otherwise).
 Distribution parse_distribution(const std::string& s, const std::string& option = "--distribution");
-const char* to_string(Distribution d);
 
 // A violin's outline as matplotlib's `violinplot` draws it: scipy.stats.gaussian_kde of the values with Scott's
 // bandwidth factor n^(-1/5) (kernel σ = factor × the sample standard deviation, ddof = 1), evaluated at `points`

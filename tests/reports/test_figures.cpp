@@ -50,6 +50,16 @@ std::vector<std::string> group_labels(int n) {
   return l;
 }
 
+// Pixels of tab10 blue's light fill (alpha 0.25 on white ≈ (199, 221, 236)): a box's or violin's filled area.
+std::size_t coloured(const axial::test::DecodedPng& png) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i + 2 < png.rgb.size(); i += 3)
+    if (std::abs(int(png.rgb[i]) - 199) < 12 && std::abs(int(png.rgb[i + 1]) - 221) < 12 &&
+        std::abs(int(png.rgb[i + 2]) - 236) < 12)
+      ++n;
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE("xml_problem accepts well-formed XML and rejects broken XML (negative control for the checker)") {
@@ -111,14 +121,6 @@ TEST_CASE("box panels (Fig. 5): long group labels fit (letters and a key), point
 
 TEST_CASE("box panels: a box is drawn for 5 values and not for 4 (its filled quartile area)") {
   axial::test::TempDir dir;
-  auto coloured = [](const axial::test::DecodedPng& png) {
-    std::size_t n = 0;  // tab10 blue's light fill (alpha 0.25 on white ≈ (199, 221, 236))
-    for (std::size_t i = 0; i + 2 < png.rgb.size(); i += 3)
-      if (std::abs(int(png.rgb[i]) - 199) < 12 && std::abs(int(png.rgb[i + 1]) - 221) < 12 &&
-          std::abs(int(png.rgb[i + 2]) - 236) < 12)
-        ++n;
-    return n;
-  };
   BoxPanel five{"t", "y", {{"a", {0.0, 0.25, 0.5, 0.75, 1.0}, -1, ""}}};
   BoxPanel four{"t", "y", {{"a", {0.0, 0.25, 0.75, 1.0}, -1, ""}}};
   plot_box_panels({five}, dir / "five");
@@ -213,14 +215,6 @@ TEST_CASE("violin density equals scipy.stats.gaussian_kde (Scott's factor) on ma
 TEST_CASE("violin panels (the paper's Fig. 5): drawn for 5 values and not for 4, a shape other than the box, equal "
           "values as a line, nothing clipped") {
   axial::test::TempDir dir;
-  auto coloured = [](const axial::test::DecodedPng& png) {
-    std::size_t n = 0;  // tab10 blue's light fill (alpha 0.25 on white ≈ (199, 221, 236))
-    for (std::size_t i = 0; i + 2 < png.rgb.size(); i += 3)
-      if (std::abs(int(png.rgb[i]) - 199) < 12 && std::abs(int(png.rgb[i + 1]) - 221) < 12 &&
-          std::abs(int(png.rgb[i + 2]) - 236) < 12)
-        ++n;
-    return n;
-  };
   // Skewed: five values near 0 and one at 1, so the density is high at the bottom and low at the top.
   BoxPanel five{"t", "y", {{"a", {0.0, 0.02, 0.05, 0.08, 0.1, 1.0}, -1, ""}}};
   BoxPanel four{"t", "y", {{"a", {0.0, 0.25, 0.75, 1.0}, -1, ""}}};
