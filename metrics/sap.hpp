@@ -7,9 +7,11 @@
 //            to predict y_k (squared hinge, dual coordinate descent = liblinear L2R_L2LOSS_SVC_DUAL, bias feature 1,
 //            tol 1e-4, 1000 iterations, one-vs-rest; balanced weight of class c = n / (C · n_c));
 //   SAP = mean over factors of (largest − second largest S[·,k]).
-// Solved with Debian's liblinear; the dual solver visits samples in random order, so sklearn itself moves by up
-// to ~2.5e-3; axial agrees within 5e-3. Degenerate cases: a factor with one class in the train split predicts that
-// class (no SVM fitted); L < 2 → axial::Error.
+// Solved by axial's copy of liblinear's dual coordinate descent (sap.cpp). The solver visits samples in random
+// order; axial draws that order as sklearn does after np.random.seed(0): fit (l, k), latent-major, gets the seed
+// randint(2^31 − 1) from numpy's mt19937(0) stream and shuffles with sklearn's bounded_rand_int, so SAP equals
+// sklearn's under that global seed (other seeds move sklearn itself by up to ~2.5e-3). Degenerate cases: a factor
+// with one class in the train split predicts that class (no SVM fitted); L < 2 → axial::Error.
 #include <vector>
 
 #include "src/core/types.hpp"

@@ -186,7 +186,8 @@ def main():
                                                   z[:, ntr:], ys[:, ntr:])
                 worst["explicitness_train"] = max(worst["explicitness_train"], abs(got["explicitness_train"] - e_tr))
                 worst["explicitness_test"] = max(worst["explicitness_test"], abs(got["explicitness_test"] - e_te))
-                if z.shape[0] >= 2 and n <= 1500:
+                if z.shape[0] >= 2:
+                    np.random.seed(0)  # axial's SAP draws liblinear's seeds as sklearn does after this
                     sap, _ = compute_sap(z[:, :ntr], ys[:, :ntr], z[:, ntr:], ys[:, ntr:])
                     worst["sap"] = max(worst["sap"], abs(got["sap"] - sap))
             # local: split the case into 3 clusters, 5 bins
@@ -209,7 +210,7 @@ def main():
                 worst["local_modularity"] = max(worst["local_modularity"], abs(got["local_modularity"] - np.mean(lmod)))
             print(f"case {i}: n={n} L={z.shape[0]} K={ys.shape[0]} dtype={z.dtype} ok", flush=True)
     tol = {"mig": 1e-12, "mutual_info": 1e-12, "factor_entropy": 1e-12, "modularity": 1e-12,
-           "explicitness_train": 1e-4, "explicitness_test": 1e-4, "sap": 5e-3, "local_mig": 1e-12,
+           "explicitness_train": 1e-4, "explicitness_test": 1e-4, "sap": 1e-12, "local_mig": 1e-12,
            "local_modularity": 1e-12, "labels": 0}
     bad = False
     for k, v in worst.items():
