@@ -2,6 +2,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
+#include <c10/core/StreamGuard.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <fmt/core.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -681,27 +683,236 @@ struct RunContext {
   torch::Device device{torch::kCPU};
 };
 
-// `started` is called once the directory holds a resumable run (the log is open, the first step comes next).
-TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData& data, bool fresh,
-                          const std::function<void()>& started) {
-  const TrainOptions& o = ctx.options;
-  const auto t_start = std::chrono::steady_clock::now();
-  auto say = [&](const std::string& s) {
-    if (!o.quiet) std::cerr << s << std::flush;
-  };
+// torch's global generator states (CPU and, on CUDA, the device's): every random draw of a run (initialisation,
+// ε noise, Jacobian columns) comes from them, so several runs in one process each keep their own copy and swap it
+// in around their own steps.
+struct GeneratorStates {
+  torch::Tensor cpu, device;
+};
+GeneratorStates save_generators(torch::Device device) {
+  GeneratorStates s;
+  s.cpu = at::detail::getDefaultCPUGenerator().get_state();
+  if (device.is_cuda()) s.device = at::globalContext().defaultGenerator(device).get_state();
+  return s;
+}
+void restore_generators(const GeneratorStates& s, torch::Device device) {
+  at::Generator cpu = at::detail::getDefaultCPUGenerator();
+  cpu.set_state(s.cpu);
+  if (device.is_cuda() && s.device.defined()) {
+    at::Generator dev = at::globalContext().defaultGenerator(device);
+    dev.set_state(s.device);
+  }
+}
 
-  torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
-  torch::manual_seed(o.seed);
+// One run's training: the constructor seeds torch with --seed, initialises the networks (or loads the checkpoint),
+// opens the log; step() makes one optimiser update (and the log row / checkpoint it is due); finish() exports the
+// model. Several may live in one process (train_many): the driver gives each its generator states around every call.
+class RunState {
+ public:
+  RunState(const RunContext& ctx, const ImageCache& cache, bool fresh)
+      : ctx_(ctx), o_(ctx_.options), t_start_(std::chrono::steady_clock::now()) {
+    torch::manual_seed(o_.seed);
+    mcfg_ = method_config(o_);
+    jl_ = is_jacobian_method(mcfg_.method);
+    factor_ = mcfg_.method == Method::FactorVae;
+    total_ = update_count(o_);  // optimiser updates (steps, or ceil(steps/2) with dlib_step_count)
 
-  const MethodConfig mcfg = method_config(o);
-  const bool jl = is_jacobian_method(mcfg.method);
-  const bool factor = mcfg.method == Method::FactorVae;
-  const std::int64_t total = update_count(o);  // optimiser updates (steps, or ceil(steps/2) with dlib_step_count)
+    VaeOptions vopt;
+    vopt.channels = cache.channels;
+    vopt.latent_dim = o_.latent_dim;
+    vopt.architecture = parse_architecture(o_.architecture);
+    vae_ = Vae(vopt);  // initialised from torch's CPU generator, seeded above
+    vae_->to(ctx_.device);
+    vae_->train();
+    AdamSettings vae_adam;
+    vae_adam.lr = o_.lr;
+    vae_adam.variant = parse_adam(o_.adam);
+    adam_.emplace(vae_->parameters(), vae_adam);
+    // FactorVAE's discriminator (initialised after the VAE, from the same generator) and its own Adam
+    // (disentanglement_lib: lr 1e-4, β1 0.5, β2 0.9, ε 1e-8).
+    if (factor_) {
+      disc_.emplace(o_.latent_dim);
+      (*disc_)->to(ctx_.device);
+      (*disc_)->train();
+      AdamSettings d;
+      d.lr = 1e-4;
+      d.beta1 = 0.5;
+      d.beta2 = 0.9;
+      d.eps = 1e-8;
+      d.variant = vae_adam.variant;
+      disc_adam_.emplace((*disc_)->parameters(), d);
+      vae_params_ = vae_->parameters();
+      disc_params_ = (*disc_)->parameters();
+    }
 
-  // The data cache (the same for every resume: it depends only on the data set and --data-seed).
-  say(fmt::format("axial train: building a cache of {} images from {} (data seed {})\n",
-                  std::min<std::int64_t>(o.train_cache, data.existing_rows() ? data.existing_rows()->cols() : o.train_cache),
-                  o.dataset, o.data_seed));
+    // Window sums: jl1/jl2 loss, reconstruction, kl, jacobian; the others loss, reconstruction, kl, regularizer,
+    // tc, discriminator.
+    window_.sums = torch::zeros({jl_ ? 4 : 6}, torch::TensorOptions().dtype(torch::kFloat).device(ctx_.device));
+    ckpt_ = ctx_.dir / "checkpoint.pt";
+    log_path_ = ctx_.dir / "train_log.csv";
+    if (!fresh && fs::exists(ckpt_)) {
+      step_ = load_checkpoint(ckpt_, nets(), window_, ctx_.device);
+      say(fmt::format("axial train: resuming {} from step {}\n", ctx_.dir.string(), step_));
+    }
+    resumed_from_ = step_;
+    fresh_ = fresh;
+    truncate_log(log_path_, step_, jl_ ? kLogHeader : kMethodLogHeader);
+    log_.emplace(log_path_);
+    // NaN/Inf guard without a per-step host sync on CUDA: the first bad step is recorded on the device and read
+    // at log/checkpoint points (on CPU every step, which is free).
+    first_bad_ = torch::full({}, -1, torch::TensorOptions().dtype(torch::kInt64).device(ctx_.device));
+    window_start_ = std::chrono::steady_clock::now();
+    stream_.emplace(cache, o_.data_seed, o_.batch_size, step_, total_, ctx_.device.is_cuda());
+  }
+
+  bool done() const { return step_ >= total_; }
+  std::int64_t step_count() const { return step_; }
+  std::int64_t total() const { return total_; }
+  const RunContext& context() const { return ctx_; }
+  // "loss …, … images/s" of the last logged window.
+  const std::string& detail() const { return detail_; }
+
+  void step() {
+    auto x = stream_->next().to(ctx_.device, /*non_blocking=*/true);
+    adam_->zero_grad();
+    if (factor_) disc_adam_->zero_grad();
+    StepRecord terms;
+    try {
+      terms = method_forward(vae_, disc_ ? &*disc_ : nullptr, x, mcfg_, step_);
+    } catch (const c10::Error& e) {
+      // On CPU, BCE rejects a NaN decoder output before a NaN loss exists: the same divergence.
+      throw TrainingDiverged(fmt::format(
+          "loss is NaN or Inf at step {} of {} ({}); training stopped, the last good checkpoint is kept in '{}'",
+          step_ + 1, total_, e.what_without_backtrace(), ckpt_.string()));
+    }
+    auto finite = terms.loss.isfinite();
+    if (factor_) finite = finite.logical_and(terms.discriminator_loss.isfinite());
+    auto bad_now = finite.logical_not().logical_and(first_bad_ < 0);
+    first_bad_.masked_fill_(bad_now, step_ + 1);
+    if (!ctx_.device.is_cuda()) check_finite();
+    if (fresh_ && step_ == 0 && !o_.dump_step.empty()) write_step_dump(o_.dump_step, terms, o_, step_);
+    if (factor_) {
+      // Both updates from this one forward pass: the VAE's loss moves only the encoder and decoder, the
+      // discriminator's (−discr_loss) only the discriminator (dlib's var_lists), both applied after both
+      // gradients are taken.
+      auto g = factor_vae_gradients(terms, vae_params_, disc_params_);
+      for (std::size_t i = 0; i < vae_params_.size(); ++i) vae_params_[i].mutable_grad() = g.vae[i];
+      for (std::size_t i = 0; i < disc_params_.size(); ++i) disc_params_[i].mutable_grad() = g.discriminator[i];
+      adam_->step();
+      disc_adam_->step();
+      // autograd::grad may return views; leave no gradient behind for the next zero_grad to detach in place.
+      for (auto& p : vae_params_) p.mutable_grad() = torch::Tensor();
+      for (auto& p : disc_params_) p.mutable_grad() = torch::Tensor();
+    } else {
+      terms.loss.backward();
+      adam_->step();
+    }
+    if (jl_) {
+      window_.sums +=
+          torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.jacobian}).detach().to(torch::kFloat);
+    } else {
+      auto zero = torch::zeros({}, terms.loss.options());
+      window_.sums += torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.regularizer,
+                                    terms.tc.defined() ? terms.tc : zero,
+                                    terms.discriminator_loss.defined() ? terms.discriminator_loss : zero})
+                          .detach()
+                          .to(torch::kFloat);
+    }
+    ++window_.count;
+    const std::int64_t done = step_ + 1;
+    const bool log_now = done % o_.log_every == 0 || done == total_;
+    const bool ckpt_now = done % o_.checkpoint_every == 0 || done == total_;
+    if (log_now) {
+      check_finite();
+      auto now = std::chrono::steady_clock::now();
+      const double secs = std::chrono::duration<double>(now - window_start_).count();
+      const double ips = secs > 0 ? double(o_.batch_size) * double(window_.count) / secs : 0.0;
+      auto means = (window_.sums / double(window_.count)).to(torch::kCPU).to(torch::kDouble);
+      const double* m = means.data_ptr<double>();
+      last_loss_ = m[0];
+      detail_ = fmt::format("loss {:.2f}, {:.1f} images/s", m[0], ips);
+      if (jl_)
+        log_->append(fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], terms.beta_t,
+                                 terms.gamma_t, ips));
+      else
+        log_->append(fmt::format("{},{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], m[4],
+                                 terms.capacity, m[5], ips));
+      window_.sums.zero_();
+      window_.count = 0;
+      window_start_ = now;
+    }
+    if (ckpt_now) {
+      check_finite();
+      save_checkpoint(ckpt_, nets(), done, window_, ctx_.device, o_);
+    }
+    step_ = done;
+  }
+
+  // Closes the log, writes the final checkpoint if none is due, exports model/vae.pt and model/encoder.pt.
+  TrainSummary finish() {
+    stream_.reset();
+    log_->close();
+    if (total_ == 0 || (resumed_from_ == total_ && !fs::exists(ckpt_)))
+      save_checkpoint(ckpt_, nets(), step_, window_, ctx_.device, o_);
+    vae_->eval();
+    save_vae_torchscript(vae_, ctx_.dir / "model" / "vae.pt");
+    save_encoder_torchscript(vae_, ctx_.dir / "model" / "encoder.pt");
+    TrainSummary s;
+    s.steps_done = step_;
+    s.resumed_from = resumed_from_;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start_).count();
+    s.final_loss = last_loss_;
+    return s;
+  }
+
+ private:
+  Networks nets() { return Networks{vae_, *adam_, disc_ ? &*disc_ : nullptr, disc_adam_ ? &*disc_adam_ : nullptr}; }
+  void say(const std::string& s) const {
+    if (!o_.quiet) std::cerr << s << std::flush;
+  }
+  void check_finite() {
+    const auto bad = first_bad_.item<std::int64_t>();
+    if (bad >= 0)
+      throw TrainingDiverged(fmt::format(
+          "loss is NaN or Inf at step {} of {}; training stopped, the last good checkpoint is kept in '{}'", bad,
+          total_, ckpt_.string()));
+  }
+
+  RunContext ctx_;
+  const TrainOptions& o_;
+  std::chrono::steady_clock::time_point t_start_, window_start_;
+  MethodConfig mcfg_;
+  bool jl_ = false, factor_ = false, fresh_ = false;
+  std::int64_t total_ = 0, step_ = 0, resumed_from_ = 0;
+  Vae vae_{nullptr};
+  std::optional<AdamOptimizer> adam_;
+  std::optional<Discriminator> disc_;
+  std::optional<AdamOptimizer> disc_adam_;
+  std::vector<torch::Tensor> vae_params_, disc_params_;
+  LogWindow window_;
+  fs::path ckpt_, log_path_;
+  std::optional<LogAppender> log_;
+  torch::Tensor first_bad_;
+  std::optional<BatchStream> stream_;
+  double last_loss_ = 0;
+  std::string detail_;
+};
+
+// The caches of a set of runs: one per distinct (data set, --train-cache, --data-seed), shared by the runs that
+// agree on them (`--seeds`: all of them).
+struct CacheKey {
+  std::string dataset;
+  std::int64_t n;
+  std::uint64_t data_seed;
+  bool operator==(const CacheKey& o) const { return dataset == o.dataset && n == o.n && data_seed == o.data_seed; }
+};
+
+ImageCache make_cache(const TrainOptions& o, const datasets::GroundTruthData& data) {
+  if (!o.quiet)
+    std::cerr << fmt::format(
+        "axial train: building a cache of {} images from {} (data seed {})\n",
+        std::min<std::int64_t>(o.train_cache, data.existing_rows() ? data.existing_rows()->cols() : o.train_cache),
+        o.dataset, o.data_seed);
   Progress cache_progress(std::cerr, "  cache", "images", o.quiet);
   cache_progress.silent_for(1.0);
   cache_progress.start(0);
@@ -710,167 +921,117 @@ TrainSummary run_training(const RunContext& ctx, const datasets::GroundTruthData
     cache_progress.update_to(done);
   });
   cache_progress.finish();
+  return cache;
+}
 
-  VaeOptions vopt;
-  vopt.channels = cache.channels;
-  vopt.latent_dim = o.latent_dim;
-  vopt.architecture = parse_architecture(o.architecture);
-  Vae vae(vopt);  // initialised from torch's CPU generator, seeded above
-  vae->to(ctx.device);
-  vae->train();
-  AdamSettings vae_adam;
-  vae_adam.lr = o.lr;
-  vae_adam.variant = parse_adam(o.adam);
-  AdamOptimizer adam(vae->parameters(), vae_adam);
-  // FactorVAE's discriminator (initialised after the VAE, from the same generator) and its own Adam
-  // (disentanglement_lib: lr 1e-4, β1 0.5, β2 0.9, ε 1e-8).
-  std::optional<Discriminator> disc;
-  std::optional<AdamOptimizer> disc_adam;
-  if (factor) {
-    disc.emplace(o.latent_dim);
-    (*disc)->to(ctx.device);
-    (*disc)->train();
-    AdamSettings d;
-    d.lr = 1e-4;
-    d.beta1 = 0.5;
-    d.beta2 = 0.9;
-    d.eps = 1e-8;
-    d.variant = vae_adam.variant;
-    disc_adam.emplace((*disc)->parameters(), d);
-  }
-  Networks nets{vae, adam, disc ? &*disc : nullptr, disc_adam ? &*disc_adam : nullptr};
+// Trains the runs `ctxs` (each with its data set) to their ends in one process. One run is the plain `axial train`;
+// several (`--seeds`) take one update each in turn, each with its own generator states swapped in, so every model is
+// bit-for-bit the model it would be alone (same data order: the batches depend only on --data-seed). On CUDA each
+// run issues its work on its own stream from the pool, so the GPU overlaps the models' kernels while the host
+// queues the next. `started` is called once every run is resumable (logs open, the first step next).
+// A run that diverges stops (its last good checkpoint kept) and the others go on; then TrainingDiverged names it.
+std::vector<TrainSummary> run_training(const std::vector<RunContext>& ctxs,
+                                       const std::vector<const datasets::GroundTruthData*>& data, bool fresh,
+                                       const std::function<void()>& started) {
+  const TrainOptions& first = ctxs.front().options;
+  const bool quiet = first.quiet;
+  const auto t_start = std::chrono::steady_clock::now();
+  torch::set_num_threads(first.threads > 0 ? first.threads : std::max(1u, std::thread::hardware_concurrency()));
 
-  // Window sums: jl1/jl2 loss, reconstruction, kl, jacobian; the others loss, reconstruction, kl, regularizer, tc,
-  // discriminator.
-  LogWindow window;
-  window.sums = torch::zeros({jl ? 4 : 6}, torch::TensorOptions().dtype(torch::kFloat).device(ctx.device));
-  std::int64_t step = 0;
-  const fs::path ckpt = ctx.dir / "checkpoint.pt", log_path = ctx.dir / "train_log.csv";
-  if (!fresh && fs::exists(ckpt)) {
-    step = load_checkpoint(ckpt, nets, window, ctx.device);
-    say(fmt::format("axial train: resuming {} from step {}\n", ctx.dir.string(), step));
+  std::vector<std::pair<CacheKey, std::unique_ptr<ImageCache>>> caches;
+  std::vector<const ImageCache*> cache_of(ctxs.size());
+  for (std::size_t i = 0; i < ctxs.size(); ++i) {
+    const TrainOptions& o = ctxs[i].options;
+    CacheKey key{o.dataset, o.train_cache, o.data_seed};
+    auto it = std::find_if(caches.begin(), caches.end(), [&](const auto& c) { return c.first == key; });
+    if (it == caches.end()) {
+      caches.emplace_back(key, std::make_unique<ImageCache>(make_cache(o, *data[i])));
+      it = std::prev(caches.end());
+    }
+    cache_of[i] = it->second.get();
   }
-  const std::int64_t resumed_from = step;
-  truncate_log(log_path, step, jl ? kLogHeader : kMethodLogHeader);
-  LogAppender log(log_path);
+
+  const bool many = ctxs.size() > 1;
+  std::vector<std::unique_ptr<RunState>> runs;
+  std::vector<GeneratorStates> gens;
+  std::vector<c10::optional<c10::Stream>> streams(ctxs.size());
+  for (std::size_t i = 0; i < ctxs.size(); ++i) {
+    const torch::Device dev = ctxs[i].device;
+    if (many && dev.is_cuda())
+      streams[i] = c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->getStreamFromGlobalPool(dev);
+    c10::OptionalStreamGuard guard(streams[i]);
+    runs.push_back(std::make_unique<RunState>(ctxs[i], *cache_of[i], fresh));
+    gens.push_back(save_generators(dev));
+  }
   if (started) started();
 
-  // NaN/Inf guard without a per-step host sync on CUDA: the first bad step is recorded on the device and read at
-  // log/checkpoint points (on CPU every step, which is free).
-  auto first_bad = torch::full({}, -1, torch::TensorOptions().dtype(torch::kInt64).device(ctx.device));
-  auto check_finite = [&]() {
-    const auto bad = first_bad.item<std::int64_t>();
-    if (bad >= 0)
-      throw TrainingDiverged(fmt::format(
-          "loss is NaN or Inf at step {} of {}; training stopped, the last good checkpoint is kept in '{}'", bad,
-          total, ckpt.string()));
-  };
-
-  std::vector<torch::Tensor> vae_params, disc_params;
-  if (factor) {
-    vae_params = vae->parameters();
-    disc_params = (*disc)->parameters();
+  std::int64_t total = 0, already = 0;
+  for (const auto& r : runs) {
+    total += r->total();
+    already += r->step_count();
   }
-
-  double last_loss = 0;
-  auto window_start = std::chrono::steady_clock::now();
-  Progress progress(std::cerr, "axial train: step", "steps", o.quiet);
-  progress.start(total, resumed_from);
-  {
-    BatchStream stream(cache, o.data_seed, o.batch_size, step, total, ctx.device.is_cuda());
-    for (; step < total; ++step) {
-      auto x = stream.next().to(ctx.device, /*non_blocking=*/true);
-      adam.zero_grad();
-      if (factor) disc_adam->zero_grad();
-      StepRecord terms;
+  std::vector<std::string> failures(runs.size());
+  Progress progress(std::cerr,
+                    many ? fmt::format("axial train ({} models): step", runs.size()) : std::string("axial train: step"),
+                    "steps", quiet);
+  progress.start(total, already);
+  std::int64_t done_all = already;
+  for (bool any = true; any;) {
+    any = false;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      RunState& r = *runs[i];
+      if (r.done() || !failures[i].empty()) continue;
+      const torch::Device dev = r.context().device;
+      c10::OptionalStreamGuard guard(streams[i]);
+      restore_generators(gens[i], dev);
       try {
-        terms = method_forward(vae, disc ? &*disc : nullptr, x, mcfg, step);
-      } catch (const c10::Error& e) {
-        // On CPU, BCE rejects a NaN decoder output before a NaN loss exists: the same divergence.
-        throw TrainingDiverged(fmt::format(
-            "loss is NaN or Inf at step {} of {} ({}); training stopped, the last good checkpoint is kept in '{}'",
-            step + 1, total, e.what_without_backtrace(), ckpt.string()));
+        r.step();
+      } catch (const TrainingDiverged& e) {
+        if (!many) throw;
+        failures[i] = e.what();
+        continue;
       }
-      auto finite = terms.loss.isfinite();
-      if (factor) finite = finite.logical_and(terms.discriminator_loss.isfinite());
-      auto bad_now = finite.logical_not().logical_and(first_bad < 0);
-      first_bad.masked_fill_(bad_now, step + 1);
-      if (!ctx.device.is_cuda()) check_finite();
-      if (fresh && step == 0 && !o.dump_step.empty()) write_step_dump(o.dump_step, terms, o, step);
-      if (factor) {
-        // Both updates from this one forward pass: the VAE's loss moves only the encoder and decoder, the
-        // discriminator's (−discr_loss) only the discriminator (dlib's var_lists), both applied after both
-        // gradients are taken.
-        auto g = factor_vae_gradients(terms, vae_params, disc_params);
-        for (std::size_t i = 0; i < vae_params.size(); ++i) vae_params[i].mutable_grad() = g.vae[i];
-        for (std::size_t i = 0; i < disc_params.size(); ++i) disc_params[i].mutable_grad() = g.discriminator[i];
-        adam.step();
-        disc_adam->step();
-        // autograd::grad may return views; leave no gradient behind for the next zero_grad to detach in place.
-        for (auto& p : vae_params) p.mutable_grad() = torch::Tensor();
-        for (auto& p : disc_params) p.mutable_grad() = torch::Tensor();
-      } else {
-        terms.loss.backward();
-        adam.step();
-      }
-      if (jl) {
-        window.sums +=
-            torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.jacobian}).detach().to(torch::kFloat);
-      } else {
-        auto zero = torch::zeros({}, terms.loss.options());
-        window.sums += torch::stack({terms.loss, terms.reconstruction, terms.kl, terms.regularizer,
-                                     terms.tc.defined() ? terms.tc : zero,
-                                     terms.discriminator_loss.defined() ? terms.discriminator_loss : zero})
-                           .detach()
-                           .to(torch::kFloat);
-      }
-      ++window.count;
-      const std::int64_t done = step + 1;
-      const bool log_now = done % o.log_every == 0 || done == total;
-      const bool ckpt_now = done % o.checkpoint_every == 0 || done == total;
-      if (log_now) {
-        check_finite();
-        auto now = std::chrono::steady_clock::now();
-        const double secs = std::chrono::duration<double>(now - window_start).count();
-        const double ips = secs > 0 ? double(o.batch_size) * double(window.count) / secs : 0.0;
-        auto means = (window.sums / double(window.count)).to(torch::kCPU).to(torch::kDouble);
-        const double* m = means.data_ptr<double>();
-        last_loss = m[0];
-        progress.set_detail(fmt::format("loss {:.2f}, {:.1f} images/s", m[0], ips));
-        if (jl)
-          log.append(fmt::format("{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], terms.beta_t,
-                                 terms.gamma_t, ips));
-        else
-          log.append(fmt::format("{},{},{},{},{},{},{},{},{:.1f}\n", done, m[0], m[1], m[2], m[3], m[4],
-                                 terms.capacity, m[5], ips));
-        window.sums.zero_();
-        window.count = 0;
-        window_start = now;
-      }
-      if (ckpt_now) {
-        check_finite();
-        save_checkpoint(ckpt, nets, done, window, ctx.device, ctx.options);
-      }
-      progress.update_to(done);
+      gens[i] = save_generators(dev);
+      ++done_all;
+      any = true;
     }
+    if (many) {
+      std::string detail;
+      for (const auto& r : runs)
+        if (!r->detail().empty()) detail = r->detail();
+      progress.set_detail(detail);
+    } else {
+      progress.set_detail(runs.front()->detail());
+    }
+    progress.update_to(done_all);
   }
   progress.finish();
-  log.close();
-  if (total == 0 || (resumed_from == total && !fs::exists(ckpt)))
-    save_checkpoint(ckpt, nets, step, window, ctx.device, ctx.options);
 
-  vae->eval();
-  save_vae_torchscript(vae, ctx.dir / "model" / "vae.pt");
-  save_encoder_torchscript(vae, ctx.dir / "model" / "encoder.pt");
-
-  TrainSummary s;
-  s.steps_done = step;
-  s.resumed_from = resumed_from;
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  s.final_loss = last_loss;
-  say(fmt::format("axial train: {} steps done in {}; model written to '{}'\n", step, format_duration(s.seconds),
-                  (ctx.dir / "model").string()));
-  return s;
+  std::vector<TrainSummary> out;
+  std::string failed;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!failures[i].empty()) {
+      failed += fmt::format("\n  '{}': {}", ctxs[i].dir.string(), failures[i]);
+      out.emplace_back();
+      continue;
+    }
+    c10::OptionalStreamGuard guard(streams[i]);
+    restore_generators(gens[i], ctxs[i].device);
+    out.push_back(runs[i]->finish());
+    if (!quiet)
+      std::cerr << fmt::format("axial train: {} steps done in {}; model written to '{}'\n", out.back().steps_done,
+                               format_duration(many ? std::chrono::duration<double>(
+                                                          std::chrono::steady_clock::now() - t_start)
+                                                          .count()
+                                                    : out.back().seconds),
+                               (ctxs[i].dir / "model").string());
+  }
+  if (!failed.empty()) {
+    int n = 0;
+    for (const auto& f : failures) n += !f.empty();
+    throw TrainingDiverged(fmt::format("{} of {} models diverged (the others finished):{}", n, runs.size(), failed));
+  }
+  return out;
 }
 
 json make_config(const TrainOptions& o, const datasets::GroundTruthData& data, torch::Device device,
@@ -943,15 +1104,62 @@ TrainSummary train(const TrainOptions& options, const fs::path& out_dir, const s
   FreshRunUndo undo(lock);
   // Keep model/ absent until the end; config.json first so an interrupted run can always be resumed.
   write_file_atomically(out_dir / "config.json", make_config(options, *data, device, run_only_options).dump(2) + "\n");
-  RunContext ctx{options, out_dir, device};
-  return run_training(ctx, *data, /*fresh=*/true, [&] { undo.disarm(); });
+  return run_training({RunContext{options, out_dir, device}}, {data.get()}, /*fresh=*/true, [&] { undo.disarm(); })
+      .front();
 }
 
-TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
+fs::path seed_dir(const fs::path& out_dir, std::uint64_t seed) { return out_dir / fmt::format("seed-{}", seed); }
+
+std::vector<TrainSummary> train_seeds(const TrainOptions& options, const std::vector<std::uint64_t>& seeds,
+                                      const fs::path& out_dir, const std::vector<std::string>& run_only_options) {
+  if (seeds.empty()) throw Error("--seeds: no seed given (e.g. --seeds 11-20 or --seeds 1,4,7)");
+  if (!options.dump_step.empty())
+    throw Error("--dump-step cannot be combined with --seeds (every run would write the same file); dump one seed "
+                "with --seed");
+  for (std::size_t i = 0; i < seeds.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (seeds[i] == seeds[j])
+        throw Error(fmt::format("--seeds: seed {} is listed twice (each seed is one run directory)", seeds[i]));
+  validate(options);
+  const torch::Device device = parse_device(options.device);
+  RunDirLock::check_new(out_dir, "--out");
+  auto data = datasets::open_dataset(options.dataset);
+  check_trainable(*data);
+  // OUT is claimed for the whole job, then each OUT/seed-<s>/ as a run of its own (its lock held to the end, so a
+  // concurrent --resume of one seed is refused).
+  std::vector<RunDirLock> locks;
+  std::vector<std::unique_ptr<FreshRunUndo>> undo;
+  locks.reserve(seeds.size() + 1);
+  locks.push_back(RunDirLock::claim_new(out_dir, "--out"));
+  undo.push_back(std::make_unique<FreshRunUndo>(locks.back()));
+  std::vector<RunContext> ctxs;
+  for (std::uint64_t s : seeds) {
+    TrainOptions o = options;
+    o.seed = s;
+    const fs::path dir = seed_dir(out_dir, s);
+    locks.push_back(RunDirLock::claim_new(dir, "--out"));
+    undo.push_back(std::make_unique<FreshRunUndo>(locks.back()));
+    write_file_atomically(dir / "config.json", make_config(o, *data, device, run_only_options).dump(2) + "\n");
+    ctxs.push_back(RunContext{o, dir, device});
+  }
+  // Undone in reverse order (seed directories before OUT) if anything fails before training starts.
+  auto disarm_all = [&] {
+    for (auto& u : undo) u->disarm();
+  };
+  struct ReverseUndo {
+    std::vector<std::unique_ptr<FreshRunUndo>>& u;
+    ~ReverseUndo() {
+      while (!u.empty()) u.pop_back();
+    }
+  } reverse{undo};
+  std::vector<const datasets::GroundTruthData*> per_run(ctxs.size(), data.get());
+  return run_training(ctxs, per_run, /*fresh=*/true, disarm_all);
+}
+
+namespace {
+
+TrainOptions resume_options(const fs::path& dir, const ResumeOverrides& overrides) {
   const fs::path config_path = dir / "config.json";
-  if (!fs::exists(config_path))
-    throw Error(fmt::format("--resume '{}': no config.json there (not a training directory)", dir.string()));
-  RunDirLock lock = RunDirLock::claim_existing(dir, "--resume");  // held for the whole run
   json j;
   try {
     j = json::parse(read_json_text(config_path));  // read_json_text: a file nested absurdly deep is refused first
@@ -966,11 +1174,70 @@ TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
   if (!overrides.device.empty()) o.device = overrides.device;
   validate(o);
   check_checkpoint_options(dir / "checkpoint.pt", o, config_path);
-  const torch::Device device = parse_device(o.device);
-  auto data = datasets::open_dataset(o.dataset);
-  check_trainable(*data);
-  RunContext ctx{o, dir, device};
-  return run_training(ctx, *data, /*fresh=*/false, {});
+  return o;
+}
+
+}  // namespace
+
+std::vector<fs::path> seed_run_dirs(const fs::path& dir) {
+  std::vector<std::pair<std::uint64_t, fs::path>> found;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec) || fs::exists(dir / "config.json", ec)) return {};
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("seed-", 0) != 0 || !e.is_directory() || !fs::exists(e.path() / "config.json")) continue;
+    const std::string digits = name.substr(5);
+    if (digits.empty() || digits.size() > 19 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    found.emplace_back(std::stoull(digits), e.path());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(f.second);
+  return out;
+}
+
+std::vector<TrainSummary> resume_many(const std::vector<fs::path>& dirs, const ResumeOverrides& overrides) {
+  if (dirs.empty()) throw Error("--resume: no run directory given");
+  std::vector<RunDirLock> locks;
+  locks.reserve(dirs.size());
+  std::vector<RunContext> ctxs;
+  for (const auto& dir : dirs) {
+    if (!fs::exists(dir / "config.json"))
+      throw Error(fmt::format("--resume '{}': no config.json there (not a training directory)", dir.string()));
+    locks.push_back(RunDirLock::claim_existing(dir, "--resume"));  // held for the whole run
+    TrainOptions o = resume_options(dir, overrides);
+    ctxs.push_back(RunContext{o, dir, parse_device(o.device)});
+  }
+  std::vector<std::unique_ptr<datasets::GroundTruthData>> opened;
+  std::vector<std::string> specs;
+  std::vector<const datasets::GroundTruthData*> per_run;
+  for (const auto& c : ctxs) {
+    auto it = std::find(specs.begin(), specs.end(), c.options.dataset);
+    if (it == specs.end()) {
+      opened.push_back(datasets::open_dataset(c.options.dataset));
+      check_trainable(*opened.back());
+      specs.push_back(c.options.dataset);
+      it = std::prev(specs.end());
+    }
+    per_run.push_back(opened[static_cast<std::size_t>(it - specs.begin())].get());
+  }
+  return run_training(ctxs, per_run, /*fresh=*/false, {});
+}
+
+std::vector<TrainSummary> resume_seeds(const fs::path& out_dir, const ResumeOverrides& overrides) {
+  const auto dirs = seed_run_dirs(out_dir);
+  if (dirs.empty())
+    throw Error(fmt::format("--resume '{}': neither a training directory (no config.json) nor a --seeds job (no "
+                            "seed-<s>/ run directories)",
+                            out_dir.string()));
+  RunDirLock job = RunDirLock::claim_existing(out_dir, "--resume");  // the job's lock; a killed job's is taken over
+  return resume_many(dirs, overrides);
+}
+
+TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
+  if (!fs::exists(dir / "config.json"))
+    throw Error(fmt::format("--resume '{}': no config.json there (not a training directory)", dir.string()));
+  return resume_many({dir}, overrides).front();
 }
 
 }  // namespace axial::models

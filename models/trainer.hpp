@@ -102,6 +102,22 @@ class TrainingDiverged : public std::runtime_error {
 TrainSummary train(const TrainOptions& options, const std::filesystem::path& out_dir,
                    const std::vector<std::string>& run_only_options = {});
 
+// Several seeds of one configuration in one process (`axial train --seeds 11-20 --out OUT`): options.seed is
+// replaced by each of `seeds` (distinct) and run s is written to OUT/seed-<s>/, a normal run directory (eval,
+// report and --resume accept it). The models take one update each in turn, each with its own torch generator
+// states, so each is bit-for-bit the model `train` makes alone with --seed s; the data cache is built once. On CUDA
+// every model issues its kernels on its own stream. OUT must not exist or be empty; it is locked for the job's life
+// and so is each seed directory. A model that diverges stops with its last good checkpoint; the others finish, then
+// TrainingDiverged names it.
+std::vector<TrainSummary> train_seeds(const TrainOptions& options, const std::vector<std::uint64_t>& seeds,
+                                      const std::filesystem::path& out_dir,
+                                      const std::vector<std::string>& run_only_options = {});
+// OUT/seed-<s>/ for train_seeds.
+std::filesystem::path seed_dir(const std::filesystem::path& out_dir, std::uint64_t seed);
+// The run directories of a train_seeds job (OUT/seed-<s>/ holding a config.json, in seed order); empty when `dir`
+// is a run directory itself (it has a config.json) or holds no seed directory.
+std::vector<std::filesystem::path> seed_run_dirs(const std::filesystem::path& dir);
+
 // Continues the run in `dir` from its last checkpoint (from scratch if it has none yet) with the options in
 // DIR/config.json; `threads`, `quiet` and `device` (if not empty) may be overridden. Finishing an already
 // finished run just re-exports the model files.
@@ -111,6 +127,12 @@ struct ResumeOverrides {
   std::string device;  // empty = as in config.json
 };
 TrainSummary resume(const std::filesystem::path& dir, const ResumeOverrides& overrides = {});
+// Several runs continued together in one process, as train_seeds trains them (each bit-identical to its resume
+// alone); `axial train --resume OUT` of a --seeds job resumes all of OUT/seed-*/.
+std::vector<TrainSummary> resume_many(const std::vector<std::filesystem::path>& dirs,
+                                      const ResumeOverrides& overrides = {});
+// resume_many of seed_run_dirs(out_dir), holding out_dir's lock as train_seeds did (`axial train --resume OUT`).
+std::vector<TrainSummary> resume_seeds(const std::filesystem::path& out_dir, const ResumeOverrides& overrides = {});
 
 // For tests and tools: the cache-independent batch index stream. Indices of batch t (0-based) into a cache of
 // `cache_size` images: B values drawn uniformly with replacement from make_rng(mix_seed(data_seed, 1), t).

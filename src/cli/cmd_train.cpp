@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <iostream>
+#include <limits>
+#include <vector>
 
 #include "src/core/error.hpp"
 #include "models/trainer.hpp"
@@ -20,7 +22,41 @@ namespace {
 struct TrainArgs {
   models::TrainOptions o;
   std::string out, resume_dir;
+  std::vector<std::uint64_t> seeds;  // --seeds: several models in one process
 };
+
+// --seeds LIST: comma-separated seeds and inclusive ranges A-B ("11-20", "1,4,7", "11-15,20"); each distinct.
+std::vector<std::uint64_t> parse_seed_list(const std::string& text) {
+  auto bad = [&](const std::string& why) {
+    return Error(fmt::format("--seeds '{}': {} (write e.g. --seeds 11-20 or --seeds 1,4,7)", text, why));
+  };
+  std::vector<std::uint64_t> seeds;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    if (item.empty()) throw bad("an empty item");
+    const std::size_t dash = item.find('-');
+    const std::uint64_t hi_max = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t a = 0, b = 0;
+    if (dash == std::string::npos) {
+      a = b = parse_unsigned_option("seeds", item, hi_max);
+    } else {
+      if (dash == 0) throw bad("'" + item + "' is not a seed (seeds are >= 0)");
+      a = parse_unsigned_option("seeds", item.substr(0, dash), hi_max);
+      b = parse_unsigned_option("seeds", item.substr(dash + 1), hi_max);
+      if (b < a) throw bad(fmt::format("the range {} runs backwards", item));
+    }
+    if (b - a >= 1000 || seeds.size() + (b - a) >= 1000) throw bad("more than 1000 seeds");
+    for (std::uint64_t s = a;; ++s) {
+      if (std::find(seeds.begin(), seeds.end(), s) != seeds.end()) throw bad(fmt::format("seed {} is listed twice", s));
+      seeds.push_back(s);
+      if (s == b) break;
+    }
+    start = comma + 1;
+  }
+  return seeds;
+}
 
 // The one table of train options (parsing, --help, resume refusals, config.json's run_options, plan checks).
 void describe(OptionTable& t, TrainArgs& a) {
@@ -63,6 +99,10 @@ void describe(OptionTable& t, TrainArgs& a) {
    .add("train-cache", o.train_cache,
         "images drawn once (with --data-seed) into the training cache; batches sample it with replacement")
    .add("seed", o.seed, "seed of initialisation and noise (torch)")
+   .custom("seeds", std::nullopt,
+           "train one model per seed in this process (e.g. 11-20 or 1,4,7): DIR/seed-<s>/ each a normal run "
+           "directory, each model bit-identical to --seed s alone (docs/training.md)",
+           [&a](const std::string& t) { a.seeds = parse_seed_list(t); }, Role::kRun)
    .add("data-seed", o.data_seed, "seed of the data cache and batch order")
    .add("device", o.device, "auto | cpu | cuda | cuda:N", Role::kRun)
    .add("threads", o.threads, "CPU threads for LibTorch (0 = all hardware threads)", Role::kRun, 0)
@@ -103,6 +143,13 @@ void parse_and_validate(const Args& args, OptionTable& t, TrainArgs& a) {
   t.parse(args);
   if (a.out.empty() == a.resume_dir.empty())
     throw Error("give exactly one of --out DIR (a new run) or --resume DIR");
+  if (t.given("seeds") && t.given("seed"))
+    throw Error("give --seed S (one model) or --seeds LIST (one model per seed), not both");
+  if (t.given("seeds") && !a.resume_dir.empty())
+    throw Error("--seeds cannot be combined with --resume (--resume OUT of a --seeds job resumes all its seeds)");
+  if (t.given("seeds") && t.given("dump-step"))
+    throw Error("--dump-step cannot be combined with --seeds (every model would write the same file); dump one "
+                "seed with --seed");
   if (a.resume_dir.empty()) {
     resolve_method(t, a);
     models::validate(a.o);
@@ -128,10 +175,10 @@ int run_train(const Args& args) {
       "beta_tc_vae|factor_vae] [--architecture paper|dlib] [--adam torch|tf] [METHOD OPTIONS] [--dump-step FILE.h5]\n"
       "            [--beta 4] [--gamma 0.1] [--penalty l1|l2] [--jacobian fd|exact] "
       "[--jacobian-columns k] [--latent-dim 10] [--batch-size 64] [--lr 1e-4] [--steps N] [--anneal-steps A] "
-      "[--train-cache N] [--seed S] [--data-seed 0] [--device auto] [--log-every n] [--checkpoint-every n] "
+      "[--train-cache N] [--seed S | --seeds 11-20] [--data-seed 0] [--device auto] [--log-every n] [--checkpoint-every n] "
       "[--threads n] [--quiet] --out DIR | --resume DIR\n\n"
       "Writes DIR/config.json, DIR/train_log.csv, DIR/checkpoint.pt, DIR/model/encoder.pt (TorchScript, x -> mu) "
-      "and DIR/model/vae.pt. See docs/training.md.";
+      "and DIR/model/vae.pt (with --seeds: DIR/seed-<s>/ each). See docs/training.md.";
   if (wants_help(args)) {
     describe(t, a);
     print_help(usage, t.description());
@@ -152,7 +199,11 @@ int run_train(const Args& args) {
       ov.threads = o.threads;
       ov.quiet = o.quiet;
       if (t.given("device")) ov.device = o.device;
-      models::resume(resume_dir, ov);
+      // OUT of a --seeds job (no config.json, OUT/seed-*/ runs): all of them together, as they were trained.
+      if (!models::seed_run_dirs(resume_dir).empty())
+        models::resume_seeds(resume_dir, ov);
+      else
+        models::resume(resume_dir, ov);
     } else {
       // config.json records which of its options do not change results (reports leave them out of group keys).
       std::vector<std::string> run_only;
@@ -161,7 +212,10 @@ int run_train(const Args& args) {
       // The training cache holds --train-cache images of at least 64×64 bytes (uint8, one channel).
       require_memory(double(o.train_cache) * 64.0 * 64.0,
                      fmt::format("--train-cache {} (the training cache)", o.train_cache));
-      models::train(o, out, run_only);
+      if (t.given("seeds"))
+        models::train_seeds(o, a.seeds, out, run_only);
+      else
+        models::train(o, out, run_only);
     }
   } catch (const models::TrainingDiverged& e) {
     std::cerr << "axial: error: " << e.what() << "\n";

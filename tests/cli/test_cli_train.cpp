@@ -387,3 +387,69 @@ TEST_CASE("axial train --resume: a damaged checkpoint is one error naming it, ex
   auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
+
+namespace {
+void check_same_model(const fs::path& a_dir, const fs::path& b_dir) {
+  auto a = axial::models::load_vae(a_dir), b = axial::models::load_vae(b_dir);
+  auto pb = b->named_parameters();
+  for (const auto& item : a->named_parameters()) {
+    CAPTURE(item.key());
+    CHECK(torch::equal(item.value(), pb[item.key()]));
+  }
+}
+}  // namespace
+
+TEST_CASE("axial train --seeds: bad lists exit 2 naming --seeds and write nothing") {
+  TempDir tmp;
+  const std::string out = " --out '" + (tmp / "job").string() + "'";
+  check_error("--seeds 3-1" + out, "--seeds");
+  check_error("--seeds 1,,2" + out, "--seeds");
+  check_error("--seeds 1,2,1" + out, "listed twice");
+  check_error("--seeds 1-2,2" + out, "listed twice");
+  check_error("--seeds -1" + out, "--seeds");
+  check_error("--seeds x" + out, "--seeds");
+  check_error("--seeds 0-5000" + out, "more than 1000");
+  check_error("--seed 1 --seeds 1-2" + out, "--seeds");
+  check_error("--seeds 1-2 --dump-step '" + (tmp / "s.h5").string() + "'" + out, "--dump-step");
+  check_error("--seeds 1-2 --resume '" + (tmp / "job").string() + "'", "--resume");
+  CHECK_FALSE(fs::exists(tmp / "job"));
+}
+
+TEST_CASE("axial train --seeds: killed with SIGKILL, --resume OUT finishes every seed bit-identical to its run alone") {
+  TempDir tmp;
+  const std::string common = kTiny + " --steps 300 --checkpoint-every 7 --log-every 50 --gamma 0.2";
+  for (int s : {2, 3}) {
+    auto alone = run_axial("train" + common + " --seed " + std::to_string(s) + " --out '" +
+                           (tmp / ("alone-" + std::to_string(s))).string() + "'");
+    REQUIRE(alone.exit_code == 0);
+  }
+  const fs::path job = tmp / "job";
+  const pid_t pid = start_axial("train" + common + " --seeds 2-3 --out '" + job.string() + "'", tmp / "o.txt",
+                                tmp / "e.txt");
+  REQUIRE(pid > 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(job / "seed-3" / "checkpoint.pt") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  kill(pid, SIGKILL);
+  wait_exit_code(pid);
+  CHECK(entries(job) == std::vector<std::string>{".axial.lock", "seed-2", "seed-3"});
+  auto r = run_axial("train --resume '" + job.string() + "' --threads 1 --quiet");
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(entries(job) == std::vector<std::string>{"seed-2", "seed-3"});  // the killed job's lock taken over, removed
+  for (int s : {2, 3}) {
+    CAPTURE(s);
+    check_same_model(tmp / ("alone-" + std::to_string(s)), job / ("seed-" + std::to_string(s)));
+    nlohmann::json j;
+    std::ifstream(job / ("seed-" + std::to_string(s)) / "config.json") >> j;
+    CHECK(j["seed"] == s);
+    CHECK(j["options"]["seed"] == s);
+  }
+  // A job run to its end leaves OUT with the seed directories only.
+  auto whole = run_axial("train" + kTiny + " --steps 3 --seeds 7,9 --out '" + (tmp / "whole").string() + "'");
+  CAPTURE(whole.err);
+  REQUIRE(whole.exit_code == 0);
+  CHECK(entries(tmp / "whole") == std::vector<std::string>{"seed-7", "seed-9"});
+  CHECK(fs::exists(tmp / "whole" / "seed-9" / "model" / "encoder.pt"));
+}

@@ -2,6 +2,8 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <fmt/core.h>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -211,4 +213,102 @@ TEST_CASE("resuming a finished run only re-exports") {
   CHECK(s.resumed_from == 2);
   CHECK(fs::exists(tmp / "run" / "model" / "encoder.pt"));
   CHECK_THROWS_AS(resume(tmp / "nothing"), axial::Error);
+}
+
+namespace {
+
+// Every train_log.csv column but the timing one (images/s).
+std::vector<std::vector<std::string>> log_without_timing(const fs::path& dir) {
+  auto rows = read_csv(dir / "train_log.csv");
+  for (auto& r : rows) r.pop_back();
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("--seeds: three models trained together are bit-identical to the three runs alone") {
+  struct Case {
+    const char* name;
+    TrainOptions o;
+  };
+  TrainOptions fd = tiny(5);
+  fd.gamma = 0.5;
+  fd.jacobian_columns = 2;  // the random column stream comes from the swapped generators too
+  TrainOptions factor = tiny(5);
+  factor.method = "factor_vae";
+  set_method_defaults(factor, {});
+  for (const Case& c : {Case{"jl1 fd k=2", fd}, Case{"factor_vae", factor}}) {
+    CAPTURE(c.name);
+    axial::test::TempDir tmp;
+    const std::vector<std::uint64_t> seeds = {11, 12, 13};
+    for (auto s : seeds) {
+      TrainOptions o = c.o;
+      o.seed = s;
+      train(o, tmp / fmt::format("alone-{}", s));
+    }
+    auto summaries = train_seeds(c.o, seeds, tmp / "together");
+    REQUIRE(summaries.size() == 3);
+    CHECK(seed_run_dirs(tmp / "together") ==
+          std::vector<fs::path>{tmp / "together" / "seed-11", tmp / "together" / "seed-12", tmp / "together" / "seed-13"});
+    for (auto s : seeds) {
+      CAPTURE(s);
+      const fs::path alone = tmp / fmt::format("alone-{}", s), together = seed_dir(tmp / "together", s);
+      CHECK(summaries[s - 11].steps_done == 5);
+      check_same_weights(alone, together);
+      CHECK(log_without_timing(alone) == log_without_timing(together));
+      nlohmann::json ja, jt;
+      std::ifstream(alone / "config.json") >> ja;
+      std::ifstream(together / "config.json") >> jt;
+      CHECK(ja["options"] == jt["options"]);
+      CHECK(jt["seed"] == s);
+      CHECK(!fs::exists(together / ".axial.lock"));
+    }
+    CHECK(!fs::exists(tmp / "together" / ".axial.lock"));
+    // The models differ from one another (the seeds were applied).
+    Vae a = load_vae(seed_dir(tmp / "together", 11)), b = load_vae(seed_dir(tmp / "together", 12));
+    CHECK(!torch::equal(a->parameters().front(), b->parameters().front()));
+  }
+}
+
+TEST_CASE("--seeds: resuming the job continues every seed as if it had never stopped") {
+  axial::test::TempDir tmp;
+  TrainOptions o = tiny(8);
+  o.gamma = 0.5;
+  const std::vector<std::uint64_t> seeds = {4, 9};
+  train_seeds(o, seeds, tmp / "full");
+  TrainOptions part = o;
+  part.steps = 6;
+  train_seeds(part, seeds, tmp / "split");
+  for (auto s : seeds) set_steps(seed_dir(tmp / "split", s), 8);
+  REQUIRE(seed_run_dirs(tmp / "split").size() == 2);
+  auto sums = resume_seeds(tmp / "split", ResumeOverrides{1, true, ""});
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    CHECK(sums[i].resumed_from == 6);
+    CHECK(sums[i].steps_done == 8);
+    check_same_weights(seed_dir(tmp / "full", seeds[i]), seed_dir(tmp / "split", seeds[i]));
+    CHECK(log_without_timing(seed_dir(tmp / "full", seeds[i])) ==
+          log_without_timing(seed_dir(tmp / "split", seeds[i])));
+  }
+  // A seed directory alone resumes like any run directory.
+  fs::remove_all(seed_dir(tmp / "split", 4) / "model");
+  CHECK(resume(seed_dir(tmp / "split", 4), ResumeOverrides{1, true, ""}).resumed_from == 8);
+  CHECK(fs::exists(seed_dir(tmp / "split", 4) / "model" / "encoder.pt"));
+  // A run directory is not a --seeds job.
+  CHECK(seed_run_dirs(seed_dir(tmp / "split", 4)).empty());
+}
+
+TEST_CASE("--seeds: bad seed lists and a used --out are refused before anything is written") {
+  axial::test::TempDir tmp;
+  TrainOptions o = tiny(2);
+  CHECK_THROWS_WITH_AS(train_seeds(o, {}, tmp / "a"), doctest::Contains("--seeds"), axial::Error);
+  CHECK_THROWS_WITH_AS(train_seeds(o, {3, 5, 3}, tmp / "a"), doctest::Contains("seed 3 is listed twice"), axial::Error);
+  CHECK(!fs::exists(tmp / "a"));
+  fs::create_directories(tmp / "used");
+  std::ofstream(tmp / "used" / "notes.txt") << "x";
+  CHECK_THROWS_AS(train_seeds(o, {1, 2}, tmp / "used"), axial::Error);
+  CHECK(!fs::exists(tmp / "used" / "seed-1"));
+  TrainOptions dump = o;
+  dump.dump_step = (tmp / "step.h5").string();
+  CHECK_THROWS_WITH_AS(train_seeds(dump, {1, 2}, tmp / "b"), doctest::Contains("--dump-step"), axial::Error);
+  CHECK(!fs::exists(tmp / "b"));
 }
