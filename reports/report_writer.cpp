@@ -667,14 +667,25 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) throw Error(fmt::format("cannot create output directory '{}': {}", out_dir.string(), ec.message()));
+  // Tables and figures are one result, replaced together (src/core/atomic_output.hpp OutputSet): a killed or
+  // failed report leaves the previous report whole; figures/ holds this report's figures only (no stale ones from a
+  // report with other groups or localities).
+  OutputSet set(out_dir);
+  set.replace_subdirectory("figures");
   std::vector<fs::path> figures;  // relative to out_dir
+  // Where a figure's files are written (in the set's staging directory); `add_figure` declares them.
+  auto figure_stem = [&](const std::string& stem) {
+    return set.stage(fs::path("figures") / (stem + figure_extensions().front())).parent_path() / stem;
+  };
   auto add_figure = [&](const std::string& stem) {
-    for (const auto& ext : figure_extensions()) figures.push_back(fs::path("figures") / (stem + ext));
+    for (const auto& ext : figure_extensions()) {
+      figures.push_back(fs::path("figures") / (stem + ext));
+      set.stage(figures.back());
+    }
   };
   const std::vector<std::pair<std::string, std::string>> headline = {{"local_mig", "local MIG"},
                                                                      {"local_modularity", "local modularity"}};
   if (options.figures) {
-    fs::create_directories(out_dir / "figures", ec);
     std::vector<BandPanel> bands;
     for (const auto& [metric, name] : headline) {
       if (!has_local(c, metric)) continue;
@@ -695,7 +706,7 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
       bands.push_back(p);
     }
     if (!bands.empty()) {
-      plot_band_panels(bands, out_dir / "figures" / "local_metrics", options.figure_style);
+      plot_band_panels(bands, figure_stem("local_metrics"), options.figure_style);
       add_figure("local_metrics");
     }
     const double rho = effective_compare_locality(c, options.compare_locality);
@@ -709,7 +720,7 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
     }
     if (!boxes.empty()) {
       const std::string stem = distribution_stem(options.distribution) + format_locality(rho);
-      plot_box_panels(boxes, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests,
+      plot_box_panels(boxes, figure_stem(stem), options.figure_style, kMinRunsForTests,
                       options.distribution);
       add_figure(stem);
     }
@@ -729,7 +740,7 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
     }
     if (!clusters.empty()) {
       const std::string stem = "local_per_cluster_rho" + format_locality(rho);
-      plot_box_panels(clusters, out_dir / "figures" / stem, options.figure_style, kMinRunsForTests);
+      plot_box_panels(clusters, figure_stem(stem), options.figure_style, kMinRunsForTests);
       add_figure(stem);
     }
   }
@@ -754,18 +765,18 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
                         "value, as matplotlib's violinplot), thick line = median, thin lines = quartiles, only for "
                         "groups with ≥ {} runs (the paper's Fig. 5).",
                         rho_text, kMinRunsForTests);
-  // The tables are one result: all are complete before any replaces an old one (a killed or failed report leaves
-  // the previous set), report.md last.
-  const std::vector<std::pair<fs::path, std::string>> files = {
-      {out_dir / "runs.csv", tidy_csv(c)},
-      {out_dir / "summary.csv", summary_csv(c)},
-      {out_dir / "comparisons.csv", comparisons_csv(c)},
-      {out_dir / "eval_spread.csv", eval_spread_csv(c)},
-      {out_dir / "report.json", report_json(c, filled, figures).dump(2) + "\n"},
-      {out_dir / "report.md", report_markdown(c, filled, figures)}};
-  write_files_atomically(files);
+  // report.md last (the marker, where the set has to be renamed file by file).
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"runs.csv", tidy_csv(c)},
+      {"summary.csv", summary_csv(c)},
+      {"comparisons.csv", comparisons_csv(c)},
+      {"eval_spread.csv", eval_spread_csv(c)},
+      {"report.json", report_json(c, filled, figures).dump(2) + "\n"},
+      {"report.md", report_markdown(c, filled, figures)}};
+  for (const auto& [name, contents] : files) set.write(name, contents);
+  set.commit();
   std::vector<fs::path> written;
-  for (const auto& f : files) written.push_back(f.first);
+  for (const auto& f : files) written.push_back(out_dir / f.first);
   for (const auto& f : figures) written.push_back(out_dir / f);
   return written;
 }

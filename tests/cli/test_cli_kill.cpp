@@ -1,8 +1,9 @@
 // kill -9 at random points of the commands that write results — score, data convert, eval, report: whatever the
 // moment, every target file is either the old good version (byte for byte) or the new complete one, and of files
-// that belong together (eval's results.json/.csv/.md, report's tables) none is old once the set's marker (renamed
-// last: results.json, report.md) is new. A killed process cannot
-// remove its temporary sibling (.NAME.tmp-PID); that is the only litter allowed, and never at the target's name.
+// that belong together (eval's results.json/.csv/.md, report's tables) all are old or all are new (the set's
+// directory is swapped in with one rename, src/core/atomic_output.hpp OutputSet). A killed process cannot remove
+// its temporary sibling (.NAME.tmp-PID) or staging directory (.DIR.axial-set-PID-N beside the output directory,
+// removed by the next set there); that is the only litter allowed, and never at the target's name.
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -137,7 +138,7 @@ void kill_at_random_points(const std::string& old_args, const std::string& new_a
     else CHECK(WEXITSTATUS(status) == 0);  // it finished before the kill
     const Files now = read_files(all);
     for (const auto& set : sets) {
-      bool some_old = false;  // among the files whose old and new versions differ
+      bool some_old = false, some_new = false;  // among the files whose old and new versions differ
       for (const auto& p : set) {
         CAPTURE(p);
         REQUIRE(now.count(p) == 1);  // never removed
@@ -152,11 +153,10 @@ void kill_at_random_points(const std::string& old_args, const std::string& new_a
           CHECK((is_old || is_new));  // never partial
         }
         if (old.at(p) != fresh_a.at(p) && is_old) some_old = true;
+        if (old.at(p) != fresh_a.at(p) && !is_old && is_new) some_new = true;
       }
-      // The set's marker (its last file: results.json, report.md) is renamed last: once it is new, all are new.
-      // (Before that a kill can fall between two renames: the marker is then still old.)
-      const fs::path& marker = set.back();
-      if (old.at(marker) != fresh_a.at(marker) && now.at(marker) != old.at(marker)) CHECK_FALSE(some_old);
+      // The set is swapped in whole: never a mix of old and new files.
+      CHECK_FALSE((some_old && some_new));
     }
     restore(old);
   }

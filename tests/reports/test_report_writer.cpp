@@ -1,6 +1,7 @@
 // The report files: tidy/summary/comparison CSVs, JSON, Markdown with the paper's reference columns, figures.
 #include "reports/report_writer.hpp"
 
+#include <fstream>
 #include <sstream>
 
 #include "src/core/error.hpp"
@@ -79,6 +80,17 @@ TEST_CASE("write_report: files, row counts, reference columns, figures") {
   CHECK(png.width == 1050);
   CHECK(png.ink_near_border(3) == 0);
   CHECK(md.find("local_per_cluster_rho0.1.svg") != std::string::npos);
+
+  // A rerun into the same directory: figures/ holds only this report's figures (a stale one from an earlier report
+  // goes), a file of the user's beside the report stays, and no staging directory is left.
+  std::ofstream(dir / "out" / "figures" / "local_box_rho0.7.svg") << "<svg/>";
+  std::ofstream(dir / "out" / "my_notes.txt") << "keep me\n";
+  write_report(c, dir / "out", opt);
+  CHECK(!fs::exists(dir / "out" / "figures" / "local_box_rho0.7.svg"));
+  CHECK(fs::exists(dir / "out" / "figures" / "local_metrics.svg"));
+  CHECK(axial::test::read_text(dir / "out" / "my_notes.txt") == "keep me\n");
+  for (const auto& e : fs::directory_iterator(dir.path))
+    CHECK_MESSAGE(e.path().filename().string().find(".axial-set-") == std::string::npos, e.path().string());
 }
 
 TEST_CASE("report.md: counts apart and untested, no tests below 5 runs, 3 significant digits, cell n, reference caveat") {
