@@ -672,6 +672,12 @@ std::vector<fs::path> write_report(const Collection& c, const fs::path& out_dir,
   // report with other groups or localities).
   OutputSet set(out_dir);
   set.replace_subdirectory("figures");
+  for (const auto& f : options.extra_figures) {  // the model figures, drawn into out_dir/figures beforehand
+    fs::path stem = f.svg;
+    stem.replace_extension();
+    for (const auto& ext : figure_extensions())
+      if (fs::exists(out_dir / (stem.string() + ext), ec)) set.adopt(stem.string() + ext);
+  }
   std::vector<fs::path> figures;  // relative to out_dir
   // Where a figure's files are written (in the set's staging directory); `add_figure` declares them.
   auto figure_stem = [&](const std::string& stem) {

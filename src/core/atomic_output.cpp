@@ -285,6 +285,15 @@ void OutputSet::write(const fs::path& relative, const std::string& contents) {
   write_new_file(path, dir_ / relative.lexically_normal(), contents);
 }
 
+void OutputSet::adopt(const fs::path& relative) {
+  const fs::path path = stage(relative);
+  const fs::path from = real_ / relative.lexically_normal();
+  if (::link(from.c_str(), path.c_str()) == 0) return;
+  std::error_code ec;
+  fs::copy_file(from, path, fs::copy_options::overwrite_existing, ec);
+  if (ec) throw Error(fmt::format("cannot write '{}': {}", (dir_ / relative).string(), ec.message()));
+}
+
 void OutputSet::replace_subdirectory(const fs::path& relative) { replaced_.push_back(relative.lexically_normal()); }
 
 bool OutputSet::is_set_file(const fs::path& rel) const {

@@ -64,6 +64,9 @@ class OutputSet {
   std::filesystem::path stage(const std::filesystem::path& relative);
   // stage() + writes `contents` there, every write, fsync and close checked.
   void write(const std::filesystem::path& relative, const std::string& contents);
+  // Declares the existing file DIR/relative (written there earlier, e.g. by a child process) part of the set: it is
+  // hard-linked (else copied) into the staging directory, so it survives replace_subdirectory.
+  void adopt(const std::filesystem::path& relative);
   // After commit, DIR/relative holds only the files the set staged there (old ones are not carried over).
   void replace_subdirectory(const std::filesystem::path& relative);
   // Replaces DIR's set (see above). Throws axial::Error naming the file on a failure; before the swap DIR is then

@@ -146,14 +146,17 @@ TEST_CASE("OutputSet: a replaced subdirectory holds only the new set's files") {
   fs::create_directories(out / "figures");
   std::ofstream(out / "figures" / "stale.png") << "old figure";
   std::ofstream(out / "figures" / "kept.png") << "old kept";
+  std::ofstream(out / "figures" / "drawn_before.svg") << "by a child";  // written into DIR first, then adopted
   OutputSet set(out);
   set.replace_subdirectory("figures");
+  set.adopt("figures/drawn_before.svg");
   std::ofstream(set.stage("figures/kept.png")) << "new kept";
   set.write("report.md", "# new\n");
   set.commit();
   CHECK(set.swapped());
   CHECK(!fs::exists(out / "figures" / "stale.png"));
   CHECK(test::slurp(out / "figures" / "kept.png") == "new kept");
+  CHECK(test::slurp(out / "figures" / "drawn_before.svg") == "by a child");
   CHECK(test::slurp(out / "report.md") == "# new\n");
 }
 
