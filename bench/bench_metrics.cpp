@@ -24,7 +24,9 @@
 #include "metrics/modularity.hpp"
 #include "metrics/mutual_info.hpp"
 #include "src/core/parallel.hpp"
+#include "metrics/irs.hpp"
 #include "metrics/sap.hpp"
+#include "metrics/unsupervised.hpp"
 
 using namespace axial;
 
@@ -106,7 +108,10 @@ int main(int argc, char** argv) {
     double value = 0;
   };
   Row rows[] = {{"mig (20 bins)"}, {"modularity (20 bins)"}, {"local mig (20 clusters, 5 bins)"},
-                {"local modularity (20 clusters)"}, {"explicitness"}, {"sap"}};
+                {"local modularity (20 clusters)"}, {"explicitness"}, {"sap"}, {"irs (train rows)"},
+                {"unsupervised (train rows; gaussian TC)"}};
+  IrsOptions irs_opts;
+  irs_opts.precision = Precision::Float32;
   for (int r = 0; r < repeat; ++r) {
     auto t = std::chrono::steady_clock::now();
     rows[0].value = mig_from_mutual_info(mutual_info_matrix(discretize(z, d, threads), y, threads), factor_entropy(y)).mig;
@@ -128,6 +133,12 @@ int main(int argc, char** argv) {
     t = std::chrono::steady_clock::now();
     rows[5].value = compute_sap(ztr, ytr, zte, yte, threads).sap;
     rows[5].best = std::min(rows[5].best, seconds_since(t));
+    t = std::chrono::steady_clock::now();
+    rows[6].value = compute_irs(ztr, ytr, irs_opts).irs;
+    rows[6].best = std::min(rows[6].best, seconds_since(t));
+    t = std::chrono::steady_clock::now();
+    rows[7].value = compute_unsupervised(ztr, d).gaussian_total_correlation;
+    rows[7].best = std::min(rows[7].best, seconds_since(t));
   }
   fmt::print("bench_metrics: N={} L=10 K=6, {} thread(s), best of {}\n", N, threads, repeat);
   fmt::print("{:<34} {:>10} {:>10}\n", "metric", "seconds", "value");

@@ -47,18 +47,19 @@ T numpy_sum(const T* a, std::size_t n) {
   return acc;
 }
 
-// numpy.percentile(x, 100·q) of x[0..n) (linear): sorts x in place.
+// numpy.percentile(x, 100·q) of x[first..last) (linear): only the two order statistics it needs are found
+// (nth_element; the same values a full sort gives), reordering the range.
 template <class T>
-double percentile(std::vector<T>& x, double q) {
-  const std::size_t n = x.size();
+double percentile(T* first, T* last, double q) {
+  const std::size_t n = static_cast<std::size_t>(last - first);
   const double virtual_index = static_cast<double>(n - 1) * q;
-  std::sort(x.begin(), x.end());
-  if (virtual_index >= static_cast<double>(n - 1)) return static_cast<double>(x[n - 1]);
-  if (virtual_index < 0) return static_cast<double>(x[0]);
+  if (virtual_index >= static_cast<double>(n - 1)) return static_cast<double>(*std::max_element(first, last));
+  if (virtual_index < 0) return static_cast<double>(*std::min_element(first, last));
   const double prev = std::floor(virtual_index);
   const auto lo = static_cast<std::size_t>(prev);
   const double gamma = virtual_index - prev;
-  const T a = x[lo], b = x[lo + 1];
+  std::nth_element(first, first + lo, last);
+  const T a = first[lo], b = *std::min_element(first + lo + 1, last);
   const double diff = static_cast<double>(static_cast<T>(b - a));  // subtract(b, a) in the array's type
   return gamma >= 0.5 ? static_cast<double>(b) - diff * (1.0 - gamma) : static_cast<double>(a) + diff * gamma;
 }
@@ -106,26 +107,47 @@ IrsResult irs_typed(const CodeMatrix& codes, const FactorMatrix& factors, const 
     max_dev[a] = static_cast<double>(m);
   }
   Eigen::MatrixXd cum = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(A), K);
-  std::vector<T> group, diffs;
+  std::vector<T> sums, diffs(static_cast<std::size_t>(N));
+  std::vector<std::size_t> count, offset, order(static_cast<std::size_t>(N));
   for (Eigen::Index k = 0; k < K; ++k) {
     const auto& g = bins[static_cast<std::size_t>(k)];
-    std::vector<std::int32_t> values(g.begin(), g.end());
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    for (const std::int32_t v : values) {
-      for (std::size_t a = 0; a < A; ++a) {
-        group.clear();
-        for (Eigen::Index n = 0; n < N; ++n)
-          if (g[static_cast<std::size_t>(n)] == v) group.push_back(z[a][static_cast<std::size_t>(n)]);
-        T sum = 0;  // np.mean over axis 0 of a C-ordered selection: sequential, then divided in T
-        for (const T x : group) sum += x;
-        const T e = sum / static_cast<T>(group.size());
-        diffs.resize(group.size());
-        for (std::size_t i = 0; i < group.size(); ++i) diffs[i] = static_cast<T>(std::fabs(static_cast<T>(group[i] - e)));
-        cum(static_cast<Eigen::Index>(a), k) += percentile(diffs, o.diff_quantile);
+    // The samples grouped by bin (each group in sample order), once per factor: a counting sort.
+    const std::int32_t nb = *std::max_element(g.begin(), g.end()) + 1;
+    count.assign(static_cast<std::size_t>(nb), 0);
+    for (const std::int32_t b : g) ++count[static_cast<std::size_t>(b)];
+    offset.assign(static_cast<std::size_t>(nb) + 1, 0);
+    for (std::size_t b = 0; b < static_cast<std::size_t>(nb); ++b) offset[b + 1] = offset[b] + count[b];
+    {
+      std::vector<std::size_t> next(offset.begin(), offset.end() - 1);
+      for (std::size_t n = 0; n < static_cast<std::size_t>(N); ++n) order[next[static_cast<std::size_t>(g[n])]++] = n;
+    }
+    std::size_t present = 0;
+    for (const std::size_t c : count) present += c > 0;
+    for (std::size_t a = 0; a < A; ++a) {
+      const std::vector<T>& za = z[a];
+      // np.mean(latents[match, :], axis=0), then divided in T. With two or more active latents the selection is a
+      // C-ordered (n_v, A) array and numpy adds its rows sequentially; with one it is contiguous (n_v, 1) and numpy
+      // uses its pairwise summation (numpy_sum), as for the global mean.
+      if (A > 1) {
+        sums.assign(static_cast<std::size_t>(nb), T(0));
+        for (std::size_t n = 0; n < static_cast<std::size_t>(N); ++n) sums[static_cast<std::size_t>(g[n])] += za[n];
+      } else {
+        for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) diffs[i] = za[order[i]];
+        sums.assign(static_cast<std::size_t>(nb), T(0));
+        for (std::size_t b = 0; b < static_cast<std::size_t>(nb); ++b)
+          if (count[b] > 0) sums[b] = numpy_sum(diffs.data() + offset[b], count[b]);
+      }
+      for (std::int32_t b = 0; b < nb; ++b) {
+        const auto bi = static_cast<std::size_t>(b);
+        if (count[bi] == 0) continue;
+        const T e = sums[bi] / static_cast<T>(count[bi]);
+        for (std::size_t i = offset[bi]; i < offset[bi + 1]; ++i)
+          diffs[i] = static_cast<T>(std::fabs(static_cast<T>(za[order[i]] - e)));
+        cum(static_cast<Eigen::Index>(a), k) +=
+            percentile(diffs.data() + offset[bi], diffs.data() + offset[bi + 1], o.diff_quantile);
       }
     }
-    for (std::size_t a = 0; a < A; ++a) cum(static_cast<Eigen::Index>(a), k) /= static_cast<double>(values.size());
+    for (std::size_t a = 0; a < A; ++a) cum(static_cast<Eigen::Index>(a), k) /= static_cast<double>(present);
   }
   for (std::size_t a = 0; a < A; ++a) {
     double best = -std::numeric_limits<double>::infinity();

@@ -72,3 +72,25 @@ TEST_CASE("IRS bins the factors with a 20-bin histogram") {
   const CodeMatrix z = y.cast<double>();
   CHECK(compute_irs(z, y).irs == doctest::Approx(1 - 0.5 / 19.5).epsilon(1e-14));
 }
+
+TEST_CASE("IRS: with one active latent the group means use numpy's pairwise sum") {
+  // disentanglement_lib passes the codes transposed, so with one active latent latents[match, :] is a contiguous
+  // (n, 1) array and np.mean sums it pairwise (8-wide blocks, 8192-element buffers), not row by row as for two or
+  // more latents. On 12,000 float32 codes 1000 + 0.01·((7919 i) mod 1000)/1000 (a constant second latent, dropped)
+  // with factors (31 i) mod 64 and i mod 7, compute_irs of disentanglement_lib (numpy 1.24) gives
+  // 0.012195121951219523; summed row by row the float32 means differ and so does IRS.
+  const Eigen::Index n = 12000;
+  CodeMatrix z(2, n);
+  FactorMatrix y(2, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    z(0, i) = static_cast<float>(1000.0 + 0.01 * double((i * 7919) % 1000) / 1000.0);
+    z(1, i) = 5.0;
+    y(0, i) = (i * 31) % 64;
+    y(1, i) = i % 7;
+  }
+  IrsOptions f32;
+  f32.precision = Precision::Float32;
+  const IrsResult r = compute_irs(z, y, f32);
+  CHECK(r.active_dims == 1);
+  CHECK(r.irs == 0.012195121951219523);
+}
