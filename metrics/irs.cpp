@@ -47,8 +47,8 @@ T numpy_sum(const T* a, std::size_t n) {
   return acc;
 }
 
-// numpy.percentile(x, 100·q) of x[first..last) (linear): only the two order statistics it needs are found
-// (nth_element; the same values a full sort gives), reordering the range.
+// numpy.percentile(x, 100·q) of x[first..last) (linear): only the two order statistics it needs are found (the
+// same values a full sort gives); the range may be reordered.
 template <class T>
 double percentile(T* first, T* last, double q) {
   const std::size_t n = static_cast<std::size_t>(last - first);
@@ -58,8 +58,32 @@ double percentile(T* first, T* last, double q) {
   const double prev = std::floor(virtual_index);
   const auto lo = static_cast<std::size_t>(prev);
   const double gamma = virtual_index - prev;
-  std::nth_element(first, first + lo, last);
-  const T a = first[lo], b = *std::min_element(first + lo + 1, last);
+  // The order statistics lo..n−1 are the m largest values. For the 99th percentile m is small: one pass keeping
+  // them in a sorted array; otherwise nth_element.
+  const std::size_t m = n - lo;  // ≥ 2 here
+  T a, b;
+  if (m <= 16) {
+    T top[16];  // ascending
+    std::size_t filled = 0;
+    for (const T* p = first; p != last; ++p) {
+      const T v = *p;
+      if (filled < m) {
+        std::size_t j = filled++;
+        for (; j > 0 && top[j - 1] > v; --j) top[j] = top[j - 1];
+        top[j] = v;
+      } else if (v > top[0]) {
+        std::size_t j = 1;
+        for (; j < m && top[j] < v; ++j) top[j - 1] = top[j];
+        top[j - 1] = v;
+      }
+    }
+    a = top[0];
+    b = top[1];
+  } else {
+    std::nth_element(first, first + lo, last);
+    a = first[lo];
+    b = *std::min_element(first + lo + 1, last);
+  }
   const double diff = static_cast<double>(static_cast<T>(b - a));  // subtract(b, a) in the array's type
   return gamma >= 0.5 ? static_cast<double>(b) - diff * (1.0 - gamma) : static_cast<double>(a) + diff * gamma;
 }

@@ -28,14 +28,15 @@ namespace axial::cli {
 namespace {
 
 // The cpu preset's schedule (chosen by the experiments in docs/reproduction.md).
-constexpr std::int64_t kCpuSteps = 3000;
+constexpr std::int64_t kCpuSteps = 3600;
 constexpr std::int64_t kCpuAnnealSteps = 1000;
 constexpr double kCpuLr = 1e-3;
 constexpr double kPaperLr = 1e-4;  // Adam's learning rate in the paper (and axial train's default)
 
 // quick: a few minutes on a 2-core CPU, shows the pipeline (docs/reports.md); cpu: the best schedule found so far
-// for showing the paper's local effect on 2 cores within 45 minutes (≈ 38 min; docs/reproduction.md lists every
-// schedule tried and which claims hold); paper: the paper's schedule (a GPU job).
+// for showing the paper's local effect on 2 cores within 45 minutes (23 min on the 2026-12-02 machine, ≈ 44 on a
+// slower one; docs/reproduction.md lists every schedule tried and which claims hold); paper: the paper's schedule
+// (a GPU job).
 struct Preset {
   std::string seeds;
   std::int64_t steps, anneal_steps, train_cache, batch_size, log_every, checkpoint_every;
@@ -307,7 +308,7 @@ int run_reproduce(const Args& args) {
     ("preset", po::value(&preset_name)->default_value(preset_name),
      "quick: 2 seeds, 300 steps at batch 16, the quick eval protocol — shows the pipeline in minutes on a CPU, not "
      "the paper's numbers; cpu: 5 seeds per group, a short schedule with the one-column JL1 estimator and the cpu "
-     "eval protocol — tests the paper's local claims across seeds in about 40 minutes on 2 cores "
+     "eval protocol — tests the paper's local claims across seeds in 23-44 minutes on 2 cores "
      "(docs/reproduction.md says which hold); paper: the paper's settings (300,000 steps, annealing 100,000, cache 500,000, seeds "
      "11-20, paper eval protocol) — meant for a GPU")
     ("figure", po::value(&figure),
