@@ -418,6 +418,8 @@ void OutputSet::commit() {
     sync_tree(staging_, shown);
     if (before_swap_hook()) before_swap_hook()();
     swap = exchange(staging_, real_) == 0;
+  } else if (before_swap_hook()) {
+    before_swap_hook()();  // tests: the same moment on the file-by-file path
   }
   if (!swap) {
     commit_by_renames();  // what linking carried into the staging directory goes with it
