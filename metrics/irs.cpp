@@ -152,12 +152,11 @@ IrsResult irs_typed(const CodeMatrix& codes, const FactorMatrix& factors, const 
       // np.mean(latents[match, :], axis=0), then divided in T. With two or more active latents the selection is a
       // C-ordered (n_v, A) array and numpy adds its rows sequentially; with one it is contiguous (n_v, 1) and numpy
       // uses its pairwise summation (numpy_sum), as for the global mean.
+      sums.assign(static_cast<std::size_t>(nb), T(0));
       if (A > 1) {
-        sums.assign(static_cast<std::size_t>(nb), T(0));
         for (std::size_t n = 0; n < static_cast<std::size_t>(N); ++n) sums[static_cast<std::size_t>(g[n])] += za[n];
       } else {
         for (std::size_t i = 0; i < static_cast<std::size_t>(N); ++i) diffs[i] = za[order[i]];
-        sums.assign(static_cast<std::size_t>(nb), T(0));
         for (std::size_t b = 0; b < static_cast<std::size_t>(nb); ++b)
           if (count[b] > 0) sums[b] = numpy_sum(diffs.data() + offset[b], count[b]);
       }

@@ -467,6 +467,27 @@ class BatchStream {
   std::thread worker_;
 };
 
+// torch's global generator states (CPU and, on CUDA, the device's): every random draw of a run (initialisation,
+// ε noise, Jacobian columns) comes from them, so several runs in one process each keep their own copy and swap it
+// in around their own steps.
+struct GeneratorStates {
+  torch::Tensor cpu, device;
+};
+GeneratorStates save_generators(torch::Device device) {
+  GeneratorStates s;
+  s.cpu = at::detail::getDefaultCPUGenerator().get_state();
+  if (device.is_cuda()) s.device = at::globalContext().defaultGenerator(device).get_state();
+  return s;
+}
+void restore_generators(const GeneratorStates& s, torch::Device device) {
+  at::Generator cpu = at::detail::getDefaultCPUGenerator();
+  cpu.set_state(s.cpu);
+  if (device.is_cuda() && s.device.defined()) {
+    at::Generator dev = at::globalContext().defaultGenerator(device);
+    dev.set_state(s.device);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Checkpoints: model, optimiser, step, RNG states (torch CPU and, on CUDA, the device generator), the open log
 // window. Written to a temp file and renamed.
@@ -510,8 +531,9 @@ void save_checkpoint(const fs::path& path, const Networks& nets, std::int64_t st
     archive.write("discriminator_optimizer", disc_optim_archive);
   }
   archive.write("step", torch::tensor(step, torch::kInt64));
-  archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
-  if (device.is_cuda()) archive.write("rng_device", at::globalContext().defaultGenerator(device).get_state());
+  const GeneratorStates rng = save_generators(device);
+  archive.write("rng_cpu", rng.cpu);
+  if (rng.device.defined()) archive.write("rng_device", rng.device);
   archive.write("window_sums", window.sums.to(torch::kCPU));
   archive.write("window_count", torch::tensor(window.count, torch::kInt64));
   archive.write("options", c10::IValue(options_to_json(options).dump()));  // what --resume checks config.json against
@@ -542,16 +564,10 @@ std::int64_t load_checkpoint(const fs::path& path, const Networks& nets, LogWind
     archive.read("rng_cpu", rng_cpu);
     archive.read("window_sums", sums);
     archive.read("window_count", count);
-    at::Generator cpu_gen = at::detail::getDefaultCPUGenerator();  // a handle to the global generator
-    cpu_gen.set_state(rng_cpu.to(torch::kCPU));
-    if (device.is_cuda()) {
-      torch::Tensor rng_device;
-      if (archive.try_read("rng_device", rng_device))
-      {
-        at::Generator dev_gen = at::globalContext().defaultGenerator(device);
-        dev_gen.set_state(rng_device.to(torch::kCPU));
-      }
-    }
+    GeneratorStates rng{rng_cpu.to(torch::kCPU), {}};
+    torch::Tensor rng_device;
+    if (device.is_cuda() && archive.try_read("rng_device", rng_device)) rng.device = rng_device.to(torch::kCPU);
+    restore_generators(rng, device);
     window.sums = sums.to(device);
     window.count = count.item<std::int64_t>();
     return step.item<std::int64_t>();
@@ -683,34 +699,14 @@ struct RunContext {
   torch::Device device{torch::kCPU};
 };
 
-// torch's global generator states (CPU and, on CUDA, the device's): every random draw of a run (initialisation,
-// ε noise, Jacobian columns) comes from them, so several runs in one process each keep their own copy and swap it
-// in around their own steps.
-struct GeneratorStates {
-  torch::Tensor cpu, device;
-};
-GeneratorStates save_generators(torch::Device device) {
-  GeneratorStates s;
-  s.cpu = at::detail::getDefaultCPUGenerator().get_state();
-  if (device.is_cuda()) s.device = at::globalContext().defaultGenerator(device).get_state();
-  return s;
-}
-void restore_generators(const GeneratorStates& s, torch::Device device) {
-  at::Generator cpu = at::detail::getDefaultCPUGenerator();
-  cpu.set_state(s.cpu);
-  if (device.is_cuda() && s.device.defined()) {
-    at::Generator dev = at::globalContext().defaultGenerator(device);
-    dev.set_state(s.device);
-  }
-}
-
 // One run's training: the constructor seeds torch with --seed, initialises the networks (or loads the checkpoint),
 // opens the log; step() makes one optimiser update (and the log row / checkpoint it is due); finish() exports the
-// model. Several may live in one process (train_many): the driver gives each its generator states around every call.
+// model. Several may live in one process (train_seeds, resume_many): the driver gives each its generator states around every call.
 class RunState {
  public:
-  RunState(const RunContext& ctx, const ImageCache& cache, bool fresh)
-      : ctx_(ctx), o_(ctx_.options), t_start_(std::chrono::steady_clock::now()) {
+  // `t_start`: when the job started (TrainSummary::seconds counts from it, the cache included).
+  RunState(const RunContext& ctx, const ImageCache& cache, bool fresh, std::chrono::steady_clock::time_point t_start)
+      : ctx_(ctx), o_(ctx_.options), t_start_(t_start) {
     torch::manual_seed(o_.seed);
     mcfg_ = method_config(o_);
     jl_ = is_jacobian_method(mcfg_.method);
@@ -960,7 +956,7 @@ std::vector<TrainSummary> run_training(const std::vector<RunContext>& ctxs,
     if (many && dev.is_cuda())
       streams[i] = c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->getStreamFromGlobalPool(dev);
     c10::OptionalStreamGuard guard(streams[i]);
-    runs.push_back(std::make_unique<RunState>(ctxs[i], *cache_of[i], fresh));
+    runs.push_back(std::make_unique<RunState>(ctxs[i], *cache_of[i], fresh, t_start));
     gens.push_back(save_generators(dev));
   }
   if (started) started();
@@ -995,14 +991,10 @@ std::vector<TrainSummary> run_training(const std::vector<RunContext>& ctxs,
       ++done_all;
       any = true;
     }
-    if (many) {
-      std::string detail;
-      for (const auto& r : runs)
-        if (!r->detail().empty()) detail = r->detail();
-      progress.set_detail(detail);
-    } else {
-      progress.set_detail(runs.front()->detail());
-    }
+    std::string detail;  // the last model's with a logged window
+    for (const auto& r : runs)
+      if (!r->detail().empty()) detail = r->detail();
+    progress.set_detail(detail);
     progress.update_to(done_all);
   }
   progress.finish();
@@ -1020,10 +1012,7 @@ std::vector<TrainSummary> run_training(const std::vector<RunContext>& ctxs,
     out.push_back(runs[i]->finish());
     if (!quiet)
       std::cerr << fmt::format("axial train: {} steps done in {}; model written to '{}'\n", out.back().steps_done,
-                               format_duration(many ? std::chrono::duration<double>(
-                                                          std::chrono::steady_clock::now() - t_start)
-                                                          .count()
-                                                    : out.back().seconds),
+                               format_duration(out.back().seconds),
                                (ctxs[i].dir / "model").string());
   }
   if (!failed.empty()) {
@@ -1235,8 +1224,6 @@ std::vector<TrainSummary> resume_seeds(const fs::path& out_dir, const ResumeOver
 }
 
 TrainSummary resume(const fs::path& dir, const ResumeOverrides& overrides) {
-  if (!fs::exists(dir / "config.json"))
-    throw Error(fmt::format("--resume '{}': no config.json there (not a training directory)", dir.string()));
   return resume_many({dir}, overrides).front();
 }
 

@@ -37,22 +37,28 @@ std::filesystem::path AtomicOutput::shown_path(const std::filesystem::path& path
   return it == live_outputs().end() ? path : it->second;
 }
 
+namespace {
+// Throws axial::Error unless `dir` (where `target` goes) is an existing directory, naming a regular file in the way
+// (`--out plain/x.csv` can never work) or the missing directory.
+void require_output_directory(const std::filesystem::path& dir, const std::filesystem::path& target) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return;
+  for (auto p = dir; !p.empty(); p = p.parent_path()) {
+    if (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec))
+      throw Error(p == dir ? fmt::format("output directory '{}' is a file, not a directory (for '{}')", dir.string(),
+                                         target.string())
+                           : fmt::format("output directory '{}': '{}' is a file, not a directory (for '{}')",
+                                         dir.string(), p.string(), target.string()));
+    if (p == p.parent_path()) break;
+  }
+  throw Error(fmt::format("output directory '{}' does not exist (for '{}')", dir.string(), target.string()));
+}
+}  // namespace
+
 AtomicOutput::AtomicOutput(std::filesystem::path target) : target_(std::move(target)) {
   if (target_.empty()) throw Error("empty output path");
   auto dir = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    // Below a regular file (`--out plain/x.csv`) the directory can never exist: name the file.
-    for (auto p = dir; !p.empty(); p = p.parent_path()) {
-      if (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec))
-        throw Error(p == dir ? fmt::format("output directory '{}' is a file, not a directory (for '{}')", dir.string(),
-                                           target_.string())
-                             : fmt::format("output directory '{}': '{}' is a file, not a directory (for '{}')",
-                                           dir.string(), p.string(), target_.string()));
-      if (p == p.parent_path()) break;
-    }
-    throw Error(fmt::format("output directory '{}' does not exist (for '{}')", dir.string(), target_.string()));
-  }
+  require_output_directory(dir, target_);
   temp_ = dir / fmt::format(".{}.tmp-{}", target_.filename().string(), static_cast<long>(::getpid()));
   std::lock_guard<std::mutex> lock(g_live_mutex);
   live_outputs()[temp_.string()] = target_;
@@ -108,13 +114,13 @@ void AtomicOutput::commit() {
 }
 
 namespace {
-// Writes `contents` to out.temp_path(), checking every write, the fsync and the close.
-void write_temp(const AtomicOutput& out, const std::filesystem::path& target, const std::string& contents);
+// Writes `contents` to `path` (a new file), checking every write, the fsync and the close; `shown` in messages.
+void write_new_file(const std::filesystem::path& path, const std::filesystem::path& shown, const std::string& contents);
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& target, const std::string& contents) {
   AtomicOutput out(target);
-  write_temp(out, target, contents);
+  write_new_file(out.temp_path(), target, contents);
   out.commit();
 }
 
@@ -126,9 +132,7 @@ void write_files_atomically(const std::vector<std::pair<std::filesystem::path, s
   bool one_dir = true;
   for (const auto& f : files) one_dir = one_dir && parent(f.first) == parent(files.front().first);
   if (one_dir) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(parent(files.front().first), ec))
-      AtomicOutput probe(files.front().first);  // throws the message naming the missing directory or the file in the way
+    require_output_directory(parent(files.front().first), files.front().first);
     OutputSet set(parent(files.front().first));
     for (const auto& [target, contents] : files) set.write(target.filename(), contents);
     set.commit();
@@ -137,7 +141,7 @@ void write_files_atomically(const std::vector<std::pair<std::filesystem::path, s
   std::vector<std::unique_ptr<AtomicOutput>> outs;
   for (const auto& [target, contents] : files) {
     outs.push_back(std::make_unique<AtomicOutput>(target));
-    write_temp(*outs.back(), target, contents);
+    write_new_file(outs.back()->temp_path(), target, contents);
   }
   for (auto& o : outs) o->sync_temp();
   // All complete and on disk: the renames back to back, so a kill finds the old set or the new one (bar the
@@ -167,7 +171,6 @@ std::atomic<unsigned> g_set_counter{0};
 constexpr std::size_t kMaxLinkedEntries = 10000;
 const char* const kStagingTag = ".axial-set-";
 
-// Writes `contents` to `path` (a new file), checking every write, the fsync and the close; `shown` in messages.
 void write_new_file(const fs::path& path, const fs::path& shown, const std::string& contents) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(fmt::format("cannot write '{}': {}", shown.string(), std::strerror(errno)));
@@ -433,11 +436,5 @@ void OutputSet::commit() {
   rescue(staging_, real_, {});
   fs::remove_all(staging_, ec);
 }
-
-namespace {
-void write_temp(const AtomicOutput& out, const std::filesystem::path& target, const std::string& contents) {
-  write_new_file(out.temp_path(), target, contents);
-}
-}  // namespace
 
 }  // namespace axial

@@ -35,6 +35,16 @@ void check_error(const std::string& args, const std::string& needle) {
   CHECK(r.err.find(needle) != std::string::npos);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
+
+// The two run directories' models have equal weights, parameter by parameter.
+void check_same_model(const fs::path& a_dir, const fs::path& b_dir) {
+  auto a = axial::models::load_vae(a_dir), b = axial::models::load_vae(b_dir);
+  auto pb = b->named_parameters();
+  for (const auto& item : a->named_parameters()) {
+    CAPTURE(item.key());
+    CHECK(torch::equal(item.value(), pb[item.key()]));
+  }
+}
 }  // namespace
 
 TEST_CASE("axial train: invalid options exit 2 and leave nothing behind") {
@@ -88,12 +98,7 @@ TEST_CASE("axial train: killed with SIGKILL and resumed, ends bit-identical") {
   auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
   CHECK(r.exit_code == 0);
   CAPTURE(r.err);
-  auto a = axial::models::load_vae(tmp / "full"), b = axial::models::load_vae(dir);
-  auto pb = b->named_parameters();
-  for (const auto& item : a->named_parameters()) {
-    CAPTURE(item.key());
-    CHECK(torch::equal(item.value(), pb[item.key()]));
-  }
+  check_same_model(tmp / "full", dir);
   // Training options cannot change on resume.
   check_error("--resume '" + dir.string() + "' --beta 2", "--beta");
 }
@@ -294,12 +299,7 @@ TEST_CASE("axial train --method factor_vae: killed with SIGKILL and resumed, end
   auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
   CAPTURE(r.err);
   CHECK(r.exit_code == 0);
-  auto a = axial::models::load_vae(tmp / "full"), b = axial::models::load_vae(dir);
-  auto pb = b->named_parameters();
-  for (const auto& item : a->named_parameters()) {
-    CAPTURE(item.key());
-    CHECK(torch::equal(item.value(), pb[item.key()]));
-  }
+  check_same_model(tmp / "full", dir);
 }
 
 TEST_CASE("axial train --method: the NaN guard stops every method naming the step") {
@@ -387,17 +387,6 @@ TEST_CASE("axial train --resume: a damaged checkpoint is one error naming it, ex
   auto r = run_axial("train --resume '" + dir.string() + "' --threads 1 --quiet");
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
-
-namespace {
-void check_same_model(const fs::path& a_dir, const fs::path& b_dir) {
-  auto a = axial::models::load_vae(a_dir), b = axial::models::load_vae(b_dir);
-  auto pb = b->named_parameters();
-  for (const auto& item : a->named_parameters()) {
-    CAPTURE(item.key());
-    CHECK(torch::equal(item.value(), pb[item.key()]));
-  }
-}
-}  // namespace
 
 TEST_CASE("axial train --seeds: bad lists exit 2 naming --seeds and write nothing") {
   TempDir tmp;
