@@ -101,12 +101,4 @@ struct CodesFileContents {
 // Writes an .h5 file atomically (temp + rename). Throws axial::Error naming the path on failure.
 void write_codes_h5(const std::filesystem::path& path, const CodesFileContents& contents);
 
-// Lower-case hex SHA-256 of a file's bytes (FIPS 180-4), for provenance (`input_sha256`).
-// Throws axial::Error naming the file if it cannot be read.
-std::string sha256_file(const std::filesystem::path& path);
-// Lower-case hex SHA-256 of a byte string.
-std::string sha256_hex(const std::string& bytes);
-// … of the concatenation of byte ranges (e.g. an array's buffer), without copying them.
-std::string sha256_hex(const std::vector<std::pair<const void*, std::size_t>>& parts);
-
 }  // namespace axial

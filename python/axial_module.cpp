@@ -34,6 +34,7 @@
 
 #include "axial/version.hpp"
 #include "datasets/codes_file.hpp"
+#include "datasets/sha256.hpp"
 #include "datasets/registry.hpp"
 #include "datasets/representation.hpp"
 #include "datasets/sampling.hpp"

@@ -13,6 +13,7 @@
 #include "axial/version.hpp"
 #include "src/core/atomic_output.hpp"
 #include "datasets/codes_file.hpp"
+#include "datasets/sha256.hpp"
 #include "src/core/error.hpp"
 #include "metrics/local.hpp"
 #include "src/core/parallel.hpp"

@@ -22,6 +22,7 @@
 #include "axial/version.hpp"
 #include "src/core/atomic_output.hpp"
 #include "datasets/codes_file.hpp"
+#include "datasets/sha256.hpp"
 #include "src/core/random.hpp"
 #include "datasets/registry.hpp"
 #include "datasets/sampling.hpp"

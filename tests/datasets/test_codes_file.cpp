@@ -171,11 +171,6 @@ TEST_CASE("bad h5 inputs name the file and the key") {
   CHECK_THROWS_AS(read_codes_file(tmp / "x.txt"), Error);
 }
 
-TEST_CASE("sha256 of known strings") {
-  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 TEST_CASE("codes files as numpy users write them: float labels, mus/ys, keys, and a missing key lists the members") {
   Tmp tmp;
   const std::vector<float> z{0.f, 1.f, 2.f, 3.f, 4.f, 5.f, 6.f, 7.f};  // (4, 2)

@@ -1,7 +1,10 @@
 // IRS (Suter et al. 2019) as disentanglement_lib's compute_irs: values derived in the tests.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include "metrics/irs.hpp"
 
@@ -93,4 +96,90 @@ TEST_CASE("IRS: with one active latent the group means use numpy's pairwise sum"
   const IrsResult r = compute_irs(z, y, f32);
   CHECK(r.active_dims == 1);
   CHECK(r.irs == 0.012195121951219523);
+}
+
+
+namespace {
+
+// IRS from its definition, the slow way, per latent. For factor values 0..19 the 20-bin histogram puts each value in
+// its own bin, so the groups are the factor's values. The codes here are multiples of 1/8 with sums below 2^21, so
+// every sum is exact in float32 and float64 whatever the order; means and deviations rounded in T as numpy does; the
+// percentile from a full sort with numpy's linear interpolation.
+template <class T>
+std::vector<double> irs_by_definition(const CodeMatrix& z, const FactorMatrix& y, double q) {
+  const Eigen::Index L = z.rows(), K = y.rows(), N = z.cols();
+  std::vector<double> scores;
+  for (Eigen::Index l = 0; l < L; ++l) {
+    T sum = 0;
+    for (Eigen::Index n = 0; n < N; ++n) sum += static_cast<T>(z(l, n));
+    const T mean = sum / static_cast<T>(N);
+    T max_dev = 0;
+    for (Eigen::Index n = 0; n < N; ++n) max_dev = std::max(max_dev, static_cast<T>(std::fabs(static_cast<T>(z(l, n)) - mean)));
+    double best = -1e300;
+    for (Eigen::Index k = 0; k < K; ++k) {
+      double cum = 0;
+      int present = 0;
+      for (std::int64_t v = 0; v < 20; ++v) {
+        std::vector<T> g;
+        for (Eigen::Index n = 0; n < N; ++n)
+          if (y(k, n) == v) g.push_back(static_cast<T>(z(l, n)));
+        if (g.empty()) continue;
+        ++present;
+        T s = 0;
+        for (const T x : g) s += x;
+        const T e = s / static_cast<T>(g.size());
+        std::vector<T> d;
+        for (const T x : g) d.push_back(static_cast<T>(std::fabs(static_cast<T>(x - e))));
+        std::sort(d.begin(), d.end());
+        const double idx = static_cast<double>(d.size() - 1) * q;
+        const auto lo = static_cast<std::size_t>(std::floor(idx));
+        const double gamma = idx - std::floor(idx);
+        const T a = d[lo], b = d[std::min(lo + 1, d.size() - 1)];
+        const double diff = static_cast<double>(static_cast<T>(b - a));
+        cum += gamma >= 0.5 ? static_cast<double>(b) - diff * (1 - gamma) : static_cast<double>(a) + diff * gamma;
+      }
+      best = std::max(best, 1.0 - cum / present / static_cast<double>(max_dev));
+    }
+    scores.push_back(best);
+  }
+  return scores;
+}
+
+}  // namespace
+
+TEST_CASE("IRS on thousands of samples equals its definition: groups large and small, ties, outliers, both precisions") {
+  // 14,003 samples. Factor 0 has 20 values (groups of ≈ 700: the 99th percentile needs the 8 largest deviations),
+  // factor 1 three (≈ 4,700: 48 largest), factor 2 two, unevenly (≈ 1,400 and 12,600: 15 and 127 largest), factor 3
+  // has 20 values with one of them on 5 samples only. Codes on a grid of 1/8 (ties), heavy-tailed (every 37th sample
+  // ×6), one of them following factor 0.
+  const Eigen::Index n = 14003;
+  CodeMatrix z(4, n);
+  FactorMatrix y(4, n);
+  std::uint64_t state = 12345;
+  auto uniform = [&] {  // splitmix64 → [0, 1)
+    state += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t x = state;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<double>((x ^ (x >> 31)) >> 11) * 0x1.0p-53;
+  };
+  for (Eigen::Index i = 0; i < n; ++i) {
+    y(0, i) = static_cast<std::int64_t>(uniform() * 20);
+    y(1, i) = static_cast<std::int64_t>(uniform() * 3);
+    y(2, i) = uniform() < 0.1 ? 0 : 1;
+    y(3, i) = i < 5 ? 19 : static_cast<std::int64_t>(uniform() * 19);
+    for (Eigen::Index l = 0; l < 4; ++l) {
+      double x = 12.0 * (uniform() + uniform() + uniform() - 1.5) * (i % 37 == 0 ? 6.0 : 1.0);
+      if (l == 0) x = 4.0 * static_cast<double>(y(0, i)) + 0.3 * x;
+      z(l, i) = std::round(std::clamp(x, -120.0, 120.0) * 8.0) / 8.0;
+    }
+  }
+  for (const Precision p : {Precision::Float64, Precision::Float32}) {
+    IrsOptions o;
+    o.precision = p;
+    const IrsResult r = compute_irs(z, y, o);
+    const std::vector<double> want = p == Precision::Float32 ? irs_by_definition<float>(z, y, 0.99)
+                                                             : irs_by_definition<double>(z, y, 0.99);
+    for (std::size_t l = 0; l < 4; ++l) CHECK(r.per_latent[l] == want[l]);
+  }
 }
