@@ -347,6 +347,8 @@ IrsResult compute_irs(const CodeMatrix& codes, const FactorMatrix& factors, cons
   if (codes.cols() > std::numeric_limits<std::uint32_t>::max())
     throw Error(fmt::format("IRS: {} samples, at most {} supported", codes.cols(), std::numeric_limits<std::uint32_t>::max()));
   if (options.num_bins < 1) throw Error("IRS: the factor histogram needs at least 1 bin");
+  if (!(options.diff_quantile >= 0.0 && options.diff_quantile <= 1.0))
+    throw Error(fmt::format("IRS: diff quantile {} is outside [0, 1]", options.diff_quantile));
   return options.precision == Precision::Float32 ? irs_typed<float>(codes, factors, options)
                                                  : irs_typed<double>(codes, factors, options);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "metrics/irs.hpp"
+#include "src/core/error.hpp"
 
 using namespace axial;
 
@@ -47,6 +48,13 @@ TEST_CASE("IRS: numpy's linear percentile, weights by max deviation, constant co
   IrsOptions o;
   o.diff_quantile = 0.2;
   CHECK(compute_irs(z, y, o).per_latent[0] == doctest::Approx(1 - (1 + 1 * 0.4) / 3).epsilon(1e-15));
+  // A quantile outside [0, 1] (numpy.percentile refuses it) is an error, not an undefined index; q = 0 is the minimum.
+  o.diff_quantile = -0.1;
+  CHECK_THROWS_AS(compute_irs(z, y, o), Error);
+  o.diff_quantile = 1.5;
+  CHECK_THROWS_AS(compute_irs(z, y, o), Error);
+  o.diff_quantile = 0.0;
+  CHECK(compute_irs(z, y, o).per_latent[0] == doctest::Approx(1 - 1.0 / 3).epsilon(1e-15));
   // All codes constant → 0.
   CHECK(compute_irs(CodeMatrix::Constant(2, 3, 1.0), y).irs == 0.0);
 }
